@@ -1,0 +1,21 @@
+"""nbgrader set-up for Alongside: run stock nbgrader commands from this folder.
+
+solutions/ holds each exercise with its solutions and hidden tests (nbgrader's source
+directory); exercises/ holds the student versions that `make exercises` generates from it
+(nbgrader's release directory). Never edit exercises/ by hand.
+"""
+
+c = get_config()  # noqa: F821  (nbgrader provides get_config)
+
+c.CourseDirectory.root = "."
+c.CourseDirectory.course_id = "alongside"
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "exercises"
+c.CourseDirectory.submitted_directory = "submitted"
+c.CourseDirectory.autograded_directory = "autograded"
+c.CourseDirectory.feedback_directory = "feedback"
+
+# Graded cells must finish quickly; a stuck submission must not hold up a cohort.
+c.ExecutePreprocessor.timeout = 60
+c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER HERE"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -1,0 +1,91 @@
+"""The command line: ``alongside`` or ``python -m alongside``.
+
+Each command reads text on standard input and prints one JSON object, so trainers and other
+tools can script it. Bad input gets a one-line message on standard error and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from alongside.data import DataError
+
+USAGE_ERROR = 2
+
+
+class UsageError(Exception):
+    """A problem with what the user asked for: printed as one line, exit status 2."""
+
+
+def _read_stdin(what: str) -> str:
+    text = sys.stdin.read()
+    if not text.strip():
+        raise UsageError(f"no {what} given: pipe the text in, for example: echo 'your text' | alongside ...")
+    return text
+
+
+def _print_json(data: dict) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Score an answer on stdin against a rubric."""
+    from alongside.rubric import load_rubric, rubric_ids, score
+
+    try:
+        rubric = load_rubric(args.rubric)
+    except KeyError:
+        raise UsageError(f"unknown rubric {args.rubric!r}; known rubrics: {', '.join(rubric_ids())}") from None
+    _print_json(score(rubric, _read_stdin("answer")).to_dict())
+    return 0
+
+
+def cmd_check_language(args: argparse.Namespace) -> int:
+    """Check a statement on stdin for words that can hurt a parent."""
+    from alongside.language import check_language
+
+    _print_json(check_language(_read_stdin("statement")))
+    return 0
+
+
+def cmd_rubrics(args: argparse.Namespace) -> int:
+    """List the rubrics and what each criterion looks for."""
+    from alongside.rubric import describe, load_rubric, rubric_ids
+
+    _print_json({rid: {"title": load_rubric(rid).title, "criteria": describe(rid)} for rid in rubric_ids()})
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command."""
+    parser = argparse.ArgumentParser(prog="alongside", description="Alongside course tools.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("score", help="score an answer (on stdin) against a rubric; prints JSON")
+    p.add_argument("--rubric", required=True, metavar="ID", help="rubric id, e.g. listening-response")
+    p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("check-language", help="flag harmful wording in a statement (on stdin); prints JSON")
+    p.set_defaults(func=cmd_check_language)
+
+    p = sub.add_parser("rubrics", help="list the rubrics and their criteria; prints JSON")
+    p.set_defaults(func=cmd_rubrics)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as err:
+        print(f"alongside: {err}", file=sys.stderr)
+        return USAGE_ERROR
+    except DataError as err:
+        print(f"alongside: a course data file is broken: {err}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 130

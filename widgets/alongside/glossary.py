@@ -1,0 +1,107 @@
+"""The course glossary (data/glossary.yaml) and the search for jargon left unexplained.
+
+One glossary serves the start page, the rubric engine's plain-language criteria and the
+letter checker, so a trainer who adds a term adds it everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from alongside.data import DataError, load_yaml
+from alongside.text import normalise, sentences
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary entry: the term, its other spellings, what it stands for and a plain meaning."""
+
+    term: str
+    forms: tuple[str, ...]
+    stands_for: str
+    plain: str
+    acronym: bool
+
+
+@dataclass(frozen=True)
+class Jargon:
+    """A term found in a text and not explained there."""
+
+    term: str
+    plain: str
+
+
+def terms() -> list[Term]:
+    """Every glossary entry, in the file's order."""
+    data = load_yaml("glossary.yaml")
+    out = []
+    for entry in data.get("terms", []):
+        try:
+            term = entry["term"]
+            out.append(
+                Term(
+                    term=term,
+                    forms=tuple(entry.get("forms") or [term]),
+                    stands_for=entry.get("stands_for", ""),
+                    plain=entry["plain"],
+                    acronym=bool(entry.get("acronym", term.isupper())),
+                )
+            )
+        except (KeyError, TypeError, AttributeError):
+            raise DataError(f"glossary.yaml: entry {entry!r} needs 'term' and 'plain'") from None
+    return out
+
+
+def everyday_acronyms() -> frozenset[str]:
+    """Acronyms most parents use themselves (GP, NHS): not counted as jargon."""
+    return frozenset(load_yaml("glossary.yaml").get("everyday_acronyms", []))
+
+
+_EXPLAINED_AFTER = r"\s*(\(|,?\s*(which|who|that)\s+(is|are|means)\b|\s+(means|stands for|is short for)\b|\s*[-–—:]\s)"
+_ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,5}s?\b")
+
+
+def _form_pattern(term: Term, form: str) -> re.Pattern:
+    flags = 0 if term.acronym else re.IGNORECASE
+    return re.compile(r"(?<![\w-])" + re.escape(form) + r"s?(?![\w-])", flags)
+
+
+def _explained(term: Term, form: str, text: str) -> bool:
+    """True when the text spells the term out, or explains it right beside it."""
+    lowered = text.lower()
+    if term.stands_for and term.stands_for.lower() in lowered:
+        return True
+    if re.search(r"\(\s*" + re.escape(form) + r"s?\s*\)", text):
+        return True
+    flags = 0 if term.acronym else re.IGNORECASE
+    return re.search(re.escape(form) + r"s?" + _EXPLAINED_AFTER, text, flags) is not None
+
+
+def _shouted(sentence: str) -> bool:
+    letters = [c for c in sentence if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.7 * len(letters)
+
+
+def find_jargon(text: str) -> list[Jargon]:
+    """Glossary terms and unknown acronyms that the text uses without explaining them."""
+    text = normalise(text)
+    found: dict[str, Jargon] = {}
+    known_forms = set()
+    for term in terms():
+        for form in term.forms:
+            known_forms.add(form.upper())
+            if _form_pattern(term, form).search(text) and not _explained(term, form, text):
+                found.setdefault(term.term, Jargon(term.term, term.plain))
+    everyday = everyday_acronyms()
+    for sentence in sentences(text):
+        if _shouted(sentence):
+            continue
+        for match in _ACRONYM.finditer(sentence):
+            word = match.group(0)
+            bare = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
+            if bare in everyday or bare.upper() in known_forms or bare in found:
+                continue
+            if not re.search(re.escape(bare) + _EXPLAINED_AFTER, text) and f"({bare})" not in text:
+                found[bare] = Jargon(bare, "Say what it stands for, or use everyday words.")
+    return list(found.values())

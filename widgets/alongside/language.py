@@ -1,0 +1,83 @@
+"""The language checker: flag words that can hurt a parent, say why, and offer kinder words.
+
+Its categories and phrases live in ``data/language.yaml``. Each category has a name, why
+it hurts, a default suggestion, phrases (each may carry its own suggestion) and ``unless``
+patterns that excuse a sentence (so "I can hear this has been a hard week" is not pity).
+Rubrics reuse these categories by id (a criterion's ``uses``), so one list serves both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from alongside.data import DataError, load_yaml
+from alongside.matching import PhraseList
+from alongside.text import normalise, strip_stub
+
+
+@dataclass(frozen=True)
+class Category:
+    """One kind of harmful wording."""
+
+    id: str
+    name: str
+    why: str
+    suggestion: str
+    phrases: PhraseList
+
+
+@lru_cache(maxsize=None)
+def categories() -> tuple[Category, ...]:
+    """Every category in data/language.yaml, in the file's order."""
+    data = load_yaml("language.yaml")
+    out = []
+    for entry in data.get("categories", []):
+        where = f"language.yaml, category {entry.get('id', '?')}"
+        try:
+            out.append(
+                Category(
+                    id=entry["id"],
+                    name=entry["name"],
+                    why=str(entry["why"]).strip(),
+                    suggestion=str(entry["suggestion"]).strip(),
+                    phrases=PhraseList.from_data(entry["phrases"], entry.get("unless"), "sentence", where),
+                )
+            )
+        except KeyError as err:
+            raise DataError(f"{where}: missing {err}") from None
+    return tuple(out)
+
+
+def category_phrases(category_id: str) -> PhraseList:
+    """The phrase list of one category, for rubrics that reuse it; KeyError if unknown."""
+    for category in categories():
+        if category.id == category_id:
+            return category.phrases
+    raise KeyError(category_id)
+
+
+def check_language(statement: object) -> dict:
+    """Check a statement; return ``{"harmful": bool, "flags": [...]}`` as the command line prints it.
+
+    Each flag has the category's name, the phrase found, why it can hurt and a suggestion.
+    Anything that is not text is treated as empty and comes back clean.
+    """
+    text = normalise(strip_stub(statement)) if isinstance(statement, str) else ""
+    flags = []
+    seen = set()
+    for category in categories():
+        for hit in category.phrases.find(text):
+            key = (category.id, hit.phrase.lower())
+            if key in seen:
+                continue
+            seen.add(key)
+            flags.append(
+                {
+                    "category": category.name,
+                    "phrase": hit.phrase,
+                    "why": category.why,
+                    "suggestion": str(hit.note.get("suggestion", category.suggestion)).strip(),
+                }
+            )
+    return {"harmful": bool(flags), "flags": flags}

@@ -1,0 +1,256 @@
+"""The rubric engine: score free text against a rubric kept as data.
+
+A rubric (``data/rubrics/<id>.yaml``) lists criteria. Each criterion says what it looks for,
+how many points it is worth, the feedback when it is met and when it is not, and one rule:
+
+- ``any``: met when one of its phrases is found (the words found are the evidence);
+- ``none``: met when none of its phrases is found (the words found are the evidence against);
+- ``jargon``: met when the text uses no glossary term or acronym without explaining it;
+- ``filled``: met when the text has at least ``min_words`` words (default 3);
+- ``date``: met when the text gives a date ("12 March", "12/03", "Monday 4th");
+- ``duration``: met when the text gives a length of time ("six weeks", "1 term").
+
+A criterion with a ``field`` checks only that field of a structured answer (a dict), so the
+same engine scores plans entered as data; without one it reads every field.
+
+Phrases come from the criterion's own ``patterns`` and from the language checker's categories
+named in ``uses``. One engine serves the widgets, the nbgrader tests and the command line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from alongside.data import DataError, list_names, load_yaml
+from alongside.glossary import find_jargon
+from alongside.matching import PhraseList
+from alongside.text import normalise, strip_stub, words
+
+RULES = ("any", "none", "jargon", "filled", "date", "duration")
+
+_DATE = re.compile(
+    r"\b(\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?|\d{4}-\d{2}-\d{2}|\d{1,2}(st|nd|rd|th)?\s+(of\s+)?"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*|(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*"
+    r"\s+\d{1,2}(st|nd|rd|th)?|(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b[^.]{0,12}\d{1,2})",
+    re.IGNORECASE,
+)
+_DURATION = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a|half a)[- ]\s*(day|week|month|term|half[- ]term|year)s?\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One thing a rubric looks for, with its points and feedback."""
+
+    id: str
+    looks_for: str
+    points: float
+    rule: str
+    phrases: tuple[PhraseList, ...]
+    met: str
+    not_met: str
+    field: str | None = None
+    min_words: int = 3
+
+    def check(self, text: str) -> tuple[bool, str]:
+        """Return (met, evidence) for this criterion on a text."""
+        if self.rule == "filled":
+            return len(words(text)) >= self.min_words, " ".join(words(text)[:12])
+        if self.rule in ("date", "duration"):
+            found = (_DATE if self.rule == "date" else _DURATION).search(text)
+            return bool(found), found.group(0) if found else ""
+        if self.rule == "jargon":
+            found = find_jargon(text)
+            return (not found, ", ".join(j.term for j in found))
+        hits = [hit for phrases in self.phrases for hit in phrases.find(text)]
+        if self.rule == "any":
+            return bool(hits), hits[0].phrase if hits else ""
+        return not hits, "; ".join(dict.fromkeys(hit.phrase for hit in hits))
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A named set of criteria, with the prompt it scores and its word limits."""
+
+    id: str
+    title: str
+    prompt: str
+    criteria: tuple[Criterion, ...]
+    min_words: int = 1
+    too_short: str = "Write a fuller answer, then check it again."
+
+    @property
+    def max(self) -> float:
+        """The most points this rubric gives."""
+        return sum(c.points for c in self.criteria)
+
+
+@dataclass
+class CriterionResult:
+    """How one criterion went: met or not, the words that decided it, and what to do next."""
+
+    met: bool
+    evidence: str
+    feedback: str
+    points: float
+    max: float
+
+
+@dataclass
+class Score:
+    """A rubric's verdict on one answer."""
+
+    rubric: str
+    score: float
+    max: float
+    criteria: dict[str, CriterionResult]
+
+    def to_dict(self) -> dict:
+        """The verdict as the command line prints it."""
+        return {
+            "rubric": self.rubric,
+            "score": self.score,
+            "max": self.max,
+            "criteria": {
+                cid: {"met": r.met, "evidence": r.evidence, "feedback": r.feedback}
+                for cid, r in self.criteria.items()
+            },
+        }
+
+    def feedback_lines(self) -> list[str]:
+        """One line per criterion, starting 'Met' or 'Not yet', for a trainee to act on."""
+        return [
+            f"{'Met' if r.met else 'Not yet'} ({_fmt(r.points)}/{_fmt(r.max)}): {r.feedback}"
+            for r in self.criteria.values()
+        ]
+
+
+def _fmt(number: float) -> str:
+    return f"{number:g}"
+
+
+def _language_phrases(category_id: str, where: str) -> PhraseList:
+    from alongside.language import category_phrases
+
+    try:
+        return category_phrases(category_id)
+    except KeyError:
+        raise DataError(f"{where}: 'uses' names unknown language category {category_id!r}") from None
+
+
+def _criterion(entry: dict, rubric_id: str) -> Criterion:
+    where = f"rubric {rubric_id}, criterion {entry.get('id', '?')}"
+    try:
+        rule = entry.get("rule", "any")
+        if rule not in RULES:
+            raise DataError(f"{where}: rule must be one of {', '.join(RULES)}, not {rule!r}")
+        phrases = []
+        if entry.get("patterns"):
+            phrases.append(
+                PhraseList.from_data(entry["patterns"], entry.get("unless"), entry.get("within", "sentence"), where)
+            )
+        phrases.extend(_language_phrases(cat, where) for cat in entry.get("uses", []))
+        if rule in ("any", "none") and not phrases:
+            raise DataError(f"{where}: needs 'patterns' or 'uses'")
+        return Criterion(
+            id=str(entry["id"]),
+            looks_for=str(entry["looks_for"]).strip(),
+            points=float(entry.get("points", 1)),
+            rule=rule,
+            phrases=tuple(phrases),
+            met=str(entry["met"]).strip(),
+            not_met=str(entry["not_met"]).strip(),
+            field=entry.get("field"),
+            min_words=int(entry.get("min_words", 3)),
+        )
+    except KeyError as err:
+        raise DataError(f"{where}: missing {err}") from None
+
+
+@lru_cache(maxsize=None)
+def load_rubric(rubric_id: str) -> Rubric:
+    """Load a rubric by id from ``data/rubrics``; raise KeyError if there is no such rubric."""
+    if rubric_id not in rubric_ids():
+        raise KeyError(rubric_id)
+    data = load_yaml("rubrics", f"{rubric_id}.yaml")
+    criteria = tuple(_criterion(entry, rubric_id) for entry in data.get("criteria", []))
+    ids = [c.id for c in criteria]
+    if len(set(ids)) != len(ids) or not ids:
+        raise DataError(f"rubric {rubric_id}: criterion ids must be present and unique")
+    return Rubric(
+        id=rubric_id,
+        title=data.get("title", rubric_id),
+        prompt=str(data.get("prompt", "")).strip(),
+        criteria=criteria,
+        min_words=int(data.get("min_words", 1)),
+        too_short=str(data.get("too_short", Rubric.too_short)).strip(),
+    )
+
+
+def rubric_ids() -> list[str]:
+    """The ids of every rubric shipped with the course."""
+    return list_names("rubrics")
+
+
+def score(rubric: Rubric | str, answer: object) -> Score:
+    """Score an answer against a rubric; any input gives a Score, never an exception.
+
+    Text shorter than the rubric's ``min_words`` (or not text at all) meets no criterion,
+    so a blank answer earns nothing even on "avoid this" criteria.
+    """
+    if isinstance(rubric, str):
+        rubric = load_rubric(rubric)
+    fields = _fields(answer)
+    text = "\n\n".join(fields.values())
+    if len(words(text)) < rubric.min_words:
+        if isinstance(answer, (str, dict)) or answer is None:
+            reason = rubric.too_short
+        else:
+            reason = f"Your answer should be text in quotes, not {type(answer).__name__}. {rubric.too_short}"
+        results = {c.id: CriterionResult(False, "", reason, 0.0, c.points) for c in rubric.criteria}
+        return Score(rubric.id, 0.0, rubric.max, results)
+    results = {}
+    for criterion in rubric.criteria:
+        met, evidence = criterion.check(fields.get(criterion.field, "") if criterion.field else text)
+        template = criterion.met if met else criterion.not_met
+        results[criterion.id] = CriterionResult(
+            met=met,
+            evidence=evidence,
+            feedback=template.replace("{evidence}", evidence),
+            points=criterion.points if met else 0.0,
+            max=criterion.points,
+        )
+    return Score(rubric.id, sum(r.points for r in results.values()), rubric.max, results)
+
+
+def _fields(answer: object) -> dict[str, str]:
+    """The answer as named pieces of text: a dict's text fields, or one piece called 'text'."""
+    if isinstance(answer, str):
+        return {"text": normalise(strip_stub(answer))}
+    if isinstance(answer, dict):
+        return {str(k): normalise(strip_stub(_as_text(v))) for k, v in answer.items()}
+    return {}
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return "\n".join(_as_text(v) for v in value)
+    if isinstance(value, dict):
+        return "\n".join(f"{k}: {_as_text(v)}" for k, v in value.items())
+    return "" if value is None else str(value)
+
+
+def describe(rubric: Rubric | str) -> list[dict]:
+    """The rubric's criteria as plain records (id, looks_for, points) for display."""
+    if isinstance(rubric, str):
+        rubric = load_rubric(rubric)
+    return [{"id": c.id, "looks_for": c.looks_for, "points": c.points} for c in rubric.criteria]
+
+
+__all__ = ["Criterion", "CriterionResult", "Rubric", "Score", "describe", "load_rubric", "rubric_ids", "score"]
