@@ -1,0 +1,35 @@
+"""Shared set-up: keep every test (and every notebook kernel nbval starts) away from a real trainee's saved work."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+
+
+def pytest_configure(config):
+    """Point ALONGSIDE_HOME at a fresh folder and put .venv/bin first on PATH (nbgrader runs alembic by name)."""
+    home = tempfile.mkdtemp(prefix="alongside-test-home-")
+    os.environ["ALONGSIDE_HOME"] = home
+    config._alongside_home = home
+    if BIN.is_dir():
+        os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+
+
+def pytest_unconfigure(config):
+    home = getattr(config, "_alongside_home", None)
+    if home:
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture
+def alongside_home(tmp_path, monkeypatch):
+    """A fresh, empty ALONGSIDE_HOME for one test."""
+    monkeypatch.setenv("ALONGSIDE_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
