@@ -1,0 +1,66 @@
+"""Marking never stops on a bad answer: wrong shapes and missing answers earn 0 with a reason."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from alongside import grading
+from alongside.data import list_names
+
+EXERCISES = list_names("exercises")
+ITEMS = [(ex, item["id"]) for ex in EXERCISES for item in grading.exercise(ex)["items"]]
+
+WRONG_SHAPES = [None, 42, 3.5, [], (), {}, "", "   ", "# YOUR ANSWER HERE", object(), {"x": object()}, ["a", "b"], b"bytes"]
+
+
+def test_every_exercise_has_items():
+    assert "02-words" in EXERCISES
+    assert all(grading.exercise(ex)["items"] for ex in EXERCISES)
+
+
+@pytest.mark.parametrize("exercise_id,item_id", ITEMS)
+@pytest.mark.parametrize("answer", WRONG_SHAPES, ids=lambda a: type(a).__name__ + repr(a)[:12])
+def test_wrong_shapes_earn_zero_with_a_reason(exercise_id, item_id, answer):
+    result = grading.evaluate(exercise_id, item_id, answer)
+    assert result.points == 0
+    assert result.max > 0
+    assert result.lines and all(isinstance(line, str) and line.strip() for line in result.lines)
+
+
+@pytest.mark.parametrize("exercise_id,item_id", ITEMS)
+def test_missing_answer_is_named_and_printed_on_stdout_only(exercise_id, item_id, capsys):
+    points = grading.mark(exercise_id, item_id, {})
+    out, err = capsys.readouterr()
+    assert points == 0.0 and type(points) is float
+    variable = grading.item_spec(exercise_id, item_id)["variable"]
+    assert f"`{variable}`" in out
+    assert err == "", "nbgrader gives zero for any output on stderr"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(answer=st.one_of(st.text(), st.dictionaries(st.text(max_size=8), st.one_of(st.text(), st.none(), st.integers())),
+                        st.lists(st.text(), max_size=4), st.integers()))
+def test_any_answer_gives_points_within_bounds(answer):
+    for exercise_id, item_id in ITEMS:
+        result = grading.evaluate(exercise_id, item_id, answer)
+        assert 0 <= result.points <= result.max
+        assert not math.isnan(result.points)
+
+
+def test_check_saves_the_self_check_score(alongside_home, capsys):
+    from alongside.store import progress
+
+    exercise_id, item_id = ITEMS[0]
+    grading.check(exercise_id, item_id, {})
+    saved = progress().get(exercise_id)
+    assert saved["items"][item_id]["points"] == 0
+    assert "Points: 0 of" in capsys.readouterr().out
+
+
+def test_unknown_item_is_a_message_not_an_error(capsys):
+    assert grading.mark("02-words", "no-such-item", {}) == 0.0
+    assert "could not be marked" in capsys.readouterr().out
