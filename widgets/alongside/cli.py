@@ -50,6 +50,37 @@ def cmd_check_language(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_letter(args: argparse.Namespace) -> int:
+    """Check a letter to a parent (on stdin) for grade, jargon, blame and "no surprises"."""
+    from alongside.letter import LetterError, check_letter
+
+    try:
+        _print_json(check_letter(_read_stdin("letter")))
+    except UnicodeDecodeError:
+        raise UsageError("the letter is not readable text (UTF-8)") from None
+    except LetterError as err:
+        raise UsageError(str(err)) from None
+    return 0
+
+
+def cmd_reflection_parts(args: argparse.Namespace) -> int:
+    """Name what each sentence of a reflection (on stdin) does; with --lines, one sentence a line."""
+    from alongside.reflection import ReflectionError, classify, reflection_parts
+
+    try:
+        text = _read_stdin("reflection")
+        if args.lines:
+            for category in classify(text.splitlines()):
+                print(json.dumps({"category": category}, ensure_ascii=False))
+        else:
+            _print_json(reflection_parts(text))
+    except UnicodeDecodeError:
+        raise UsageError("the reflection is not readable text (UTF-8)") from None
+    except ReflectionError as err:
+        raise UsageError(str(err)) from None
+    return 0
+
+
 def cmd_rubrics(args: argparse.Namespace) -> int:
     """List the rubrics and what each criterion looks for."""
     from alongside.rubric import describe, load_rubric, rubric_ids
@@ -69,6 +100,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check-language", help="flag harmful wording in a statement (on stdin); prints JSON")
     p.set_defaults(func=cmd_check_language)
+
+    p = sub.add_parser("check-letter", help="check a letter to a parent (on stdin) for plain words and no surprises; prints JSON")
+    p.set_defaults(func=cmd_check_letter)
+
+    p = sub.add_parser("reflection-parts", help="name what each sentence of a reflection (on stdin) does; prints JSON")
+    p.add_argument("--lines", action="store_true", help="read one sentence a line; print one JSON object a line")
+    p.set_defaults(func=cmd_reflection_parts)
 
     p = sub.add_parser("rubrics", help="list the rubrics and their criteria; prints JSON")
     p.set_defaults(func=cmd_rubrics)

@@ -6,6 +6,7 @@ letter checker, so a trainer who adds a term adds it everywhere.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -58,7 +59,14 @@ def everyday_acronyms() -> frozenset[str]:
     return frozenset(load_yaml("glossary.yaml").get("everyday_acronyms", []))
 
 
-_EXPLAINED_AFTER = r"\s*(\(|,?\s*(which|who|that)\s+(is|are|means)\b|\s+(means|stands for|is short for)\b|\s*[-–—:]\s)"
+# After a term, these explain it: "(...)" unless only an acronym is in the brackets, "which is",
+# "means", "is a ...", "is the ...", "is when ...", a dash or a colon, or a next sentence that
+# starts "It is a ...", "This is the ..." or "This means" (a few words may end the term's sentence).
+_EXPLAINED_AFTER = (
+    r"\s*(\((?!(?-i:\s*[A-Z][A-Z&]{1,5}s?\s*\)))|,?\s*(which|who|that)\s+(is|are|means)\b"
+    r"|\s+(means|stands for|is short for)\b|\s+(is|are)\s+(a|an|the|when|where)\s"
+    r"|[^.!?]{0,15}[.!?]\s+(it|this)\s+((is|are)\s+(a|an|the|when|where)\s|means\b)|\s*[-–—:]\s)"
+)
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,5}s?\b")
 
 
@@ -105,3 +113,17 @@ def find_jargon(text: str) -> list[Jargon]:
             if not re.search(re.escape(bare) + _EXPLAINED_AFTER, text) and f"({bare})" not in text:
                 found[bare] = Jargon(bare, "Say what it stands for, or use everyday words.")
     return list(found.values())
+
+
+def table_html() -> str:
+    """The glossary as an HTML table for the start page: term, what it stands for, plain meaning."""
+    rows = "".join(
+        f"<tr><th scope=\"row\">{html.escape(t.term)}</th><td>{html.escape(t.stands_for)}</td>"
+        f"<td>{html.escape(t.plain)}</td></tr>"
+        for t in sorted(terms(), key=lambda t: t.term.lower())
+    )
+    return (
+        '<table class="alongside-glossary"><caption>Words you may hear, and what they mean</caption>'
+        '<thead><tr><th scope="col">Term</th><th scope="col">Stands for</th>'
+        f'<th scope="col">In plain words</th></tr></thead><tbody>{rows}</tbody></table>'
+    )

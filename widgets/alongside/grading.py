@@ -74,29 +74,51 @@ def _round(value: float) -> float:
     return round(value * 4) / 4 if value else 0.0
 
 
-def _classification(spec: dict, answer: object) -> tuple[float, list[str]]:
-    data = statement_set(spec["statements"])
+def classification_results(set_name: str, answer: object, wanted: list | None = None) -> list[dict]:
+    """Mark a dict of statement id -> label(s) against a statement set, one result per statement.
+
+    Each result is ``{"id", "text", "given", "fraction", "right", "why"}``: ``right`` is None when
+    no answer was given, else True or False; ``fraction`` is the share of positions right;
+    ``why`` is the reason to show. Raises TypeError when ``answer`` is not a dict.
+    """
+    data = statement_set(set_name)
     aliases = canonical_aliases(data)
-    wanted = spec.get("items")
     statements = [s for s in data["statements"] if not wanted or s["id"] in wanted]
     if not isinstance(answer, dict):
-        return 0.0, [f"Your answer should be a dict like {{\"{statements[0]['id']}\": ...}}, not {type(answer).__name__}."]
-    total, lines = 0.0, []
+        raise TypeError(
+            f"Your answer should be a dict like {{\"{statements[0]['id']}\": ...}}, not {type(answer).__name__}."
+        )
+    results = []
     for statement in statements:
         key = [_label(v, aliases) for v in _as_list(statement["answer"])]
         given = answer.get(statement["id"])
-        short = statement["text"] if len(statement["text"]) < 70 else statement["text"][:67] + "..."
-        if given is None or given == "" or given == ():
-            lines.append(f"{statement['id']} (\"{short}\"): no answer yet.")
+        result = {"id": statement["id"], "text": statement["text"], "given": given, "fraction": 0.0}
+        if given is None or given == "" or given == () or given == []:
+            results.append({**result, "right": None, "why": "No answer yet."})
             continue
-        given = [_label(v, aliases) for v in _as_list(given)]
-        right = sum(1 for i, k in enumerate(key) if i < len(given) and given[i] == k)
-        total += right / len(key)
-        if right == len(key):
-            lines.append(f"{statement['id']}: right. {statement.get('why_right', '')}".strip())
+        labels = [_label(v, aliases) for v in _as_list(given)]
+        right = sum(1 for i, k in enumerate(key) if i < len(labels) and labels[i] == k)
+        done = right == len(key)
+        why = statement.get("why_right", "") if done else statement["why"]
+        results.append({**result, "fraction": right / len(key), "right": done, "why": str(why).strip()})
+    return results
+
+
+def _classification(spec: dict, answer: object) -> tuple[float, list[str]]:
+    try:
+        results = classification_results(spec["statements"], answer, spec.get("items"))
+    except TypeError as err:
+        return 0.0, [str(err)]
+    lines = []
+    for r in results:
+        short = r["text"] if len(r["text"]) < 70 else r["text"][:67] + "..."
+        if r["right"] is None:
+            lines.append(f"{r['id']} (\"{short}\"): no answer yet.")
+        elif r["right"]:
+            lines.append(f"{r['id']}: Right. {r['why']}".strip())
         else:
-            lines.append(f"{statement['id']} (\"{short}\"): not quite. {statement['why']}")
-    return total / len(statements), lines
+            lines.append(f"{r['id']} (\"{short}\"): Not yet. {r['why']}")
+    return sum(r["fraction"] for r in results) / len(results), lines
 
 
 def _as_list(value: object) -> list:

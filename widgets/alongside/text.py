@@ -19,7 +19,9 @@ def normalise(text: str) -> str:
 
 
 def strip_stub(text: str) -> str:
-    """Remove nbgrader's "YOUR ANSWER HERE" stub from an answer."""
+    """Remove nbgrader's markers from an answer: the "YOUR ANSWER HERE" stub and, in a solution
+    notebook, the "### BEGIN SOLUTION" and "### END SOLUTION" lines."""
+    text = re.sub(r"(?m)^[ \t]*#+[ \t]*(BEGIN|END) SOLUTION[ \t]*$", "", text)
     return re.sub(r"#?\s*" + STUB, "", text).strip()
 
 

@@ -1,0 +1,146 @@
+"""Build an agreement plan field by field, and check it against the same rubric as the exercise.
+
+The fields (their ids, labels and hints) are data: the ``fields`` list of a rubric file such as
+``data/rubrics/agreement-plan.yaml``. Every field saves itself as it is typed, so a restart or a
+closed tab loses nothing. "Check my plan" scores the plan with the rubric engine and shows, for
+each criterion, "Met" or "Not yet" with what to do next. ``.value`` is the plan as a dict, the
+shape the graded exercise asks for.
+"""
+
+from __future__ import annotations
+
+import html
+import pprint
+
+import ipywidgets as widgets
+
+from alongside import rubric as rubric_engine
+from alongside.data import DataError, load_yaml
+from alongside.privacy import warning
+from alongside.store import answers
+
+
+def plan_fields(rubric_id: str) -> list[dict]:
+    """The fields a plan has (id, label, hint), from the rubric's ``fields`` list.
+
+    Raises DataError if the rubric lists no fields, or if a criterion reads a field not listed.
+    """
+    data = load_yaml("rubrics", f"{rubric_id}.yaml")
+    fields = data.get("fields") or []
+    where = f"rubrics/{rubric_id}.yaml"
+    if not fields or not all(isinstance(f, dict) and f.get("id") and f.get("label") for f in fields):
+        raise DataError(f"{where}: needs a 'fields' list, each with an id and a label")
+    ids = {f["id"] for f in fields}
+    unknown = {c.field for c in rubric_engine.load_rubric(rubric_id).criteria if c.field and c.field not in ids}
+    if unknown:
+        raise DataError(f"{where}: criteria read fields not in 'fields': {', '.join(sorted(unknown))}")
+    return [{"id": str(f["id"]), "label": str(f["label"]), "hint": str(f.get("hint", ""))} for f in fields]
+
+
+# Long labels wrap, and each hint sits on its own line under the field's name.
+_STYLE = (
+    ".alongside-plan-field .widget-label { white-space: normal; width: 100%; max-width: 100%; height: auto;"
+    " line-height: 1.4; text-align: left; margin: 0.6em 0 0.3em 0; }"
+    " .alongside-plan-field .alongside-hint { display: block; font-weight: normal; }"
+)
+
+
+def label_html(field: dict) -> str:
+    """A field's visible label: its name in bold, then its hint (both read out as the box's label)."""
+    hint = f' <span class="alongside-hint">{html.escape(field["hint"])}</span>' if field["hint"] else ""
+    return f"<strong>{html.escape(field['label'])}.</strong>{hint}"
+
+
+def feedback_html(result: rubric_engine.Score, labels: dict[str, str]) -> str:
+    """A plan's score as HTML: the total in words, then per criterion "Met" or "Not yet", the part
+    of the plan it is about (``labels``: field id -> label) and what to do next."""
+    loaded = rubric_engine.load_rubric(result.rubric)
+    items = []
+    for criterion in loaded.criteria:
+        r = result.criteria[criterion.id]
+        part = labels.get(criterion.field, "The whole plan") if criterion.field else "The whole plan"
+        items.append(
+            f"<li><strong>{'Met' if r.met else 'Not yet'}</strong> ({r.points:g} of {r.max:g}), "
+            f"{html.escape(part)}: {html.escape(r.feedback)}</li>"
+        )
+    return (
+        f'<p role="status" aria-live="polite"><strong>Your plan: {result.score:g} of {result.max:g} points.</strong></p>'
+        f'<ul class="alongside-feedback">{"".join(items)}</ul>'
+    )
+
+
+class AgreementBuilder(widgets.VBox):
+    """A form for an agreement plan: one labelled box per field, saved as you type, with "Check my plan".
+
+    ``AgreementBuilder()`` builds the plan of module 05 (rubric ``agreement-plan``). The plan is
+    saved under ``key`` (by default ``plan:<rubric_id>``) in the trainee's answers.
+    """
+
+    def __init__(self, rubric_id: str = "agreement-plan", key: str | None = None):
+        self.rubric_id = rubric_id
+        self.key = key or f"plan:{rubric_id}"
+        self.fields = plan_fields(rubric_id)
+        saved = self._load()
+        self.boxes: dict[str, widgets.Textarea] = {}
+        for field in self.fields:
+            box = widgets.Textarea(
+                value=saved.get(field["id"], ""),
+                description=label_html(field),
+                description_allow_html=True,
+                rows=3,
+                style={"description_width": "initial"},
+                layout=widgets.Layout(width="100%", flex_flow="column"),
+            )
+            box.add_class("alongside-plan-field")
+            box.observe(lambda _change: self._save(), names="value")
+            self.boxes[field["id"]] = box
+        self.check_button = widgets.Button(description="Check my plan", tooltip="Check each part of your plan")
+        self.check_button.add_class("alongside-check")
+        self.check_button.on_click(lambda _button: self.check())
+        self.saved_status = widgets.HTML()
+        self.saved_status.add_class("alongside-status")
+        self.feedback = widgets.HTML()
+        self.feedback.add_class("alongside-feedback")
+        title = rubric_engine.load_rubric(rubric_id).title
+        heading = widgets.HTML(
+            f"<style>{_STYLE}</style>"
+            f'<h3 class="alongside-plan-title">{html.escape(title)}</h3>'
+            "<p>Fill in each box. Your plan is saved on this computer as you type. "
+            "Press <strong>Check my plan</strong> for feedback on each part.</p>"
+        )
+        super().__init__([heading, *self.boxes.values(), self.check_button, self.saved_status, self.feedback])
+        self.add_class("alongside-agreement")
+
+    @property
+    def value(self) -> dict[str, str]:
+        """The plan as a dict of field id -> text, the shape the exercise's ``agreement_plan`` takes."""
+        return {fid: box.value for fid, box in self.boxes.items()}
+
+    def as_code(self, variable: str = "agreement_plan") -> str:
+        """The plan as Python to paste into the graded exercise, e.g. ``agreement_plan = {...}``."""
+        return f"{variable} = {pprint.pformat(self.value, sort_dicts=False, width=100)}"
+
+    def check(self) -> rubric_engine.Score:
+        """Score the plan with its rubric, show the feedback and any privacy warning, and return the score."""
+        result = rubric_engine.score(self.rubric_id, self.value)
+        caution = warning("\n".join(self.value.values()))
+        note = f'<p class="alongside-warning"><strong>Privacy:</strong> {html.escape(caution)}</p>' if caution else ""
+        self.feedback.value = note + feedback_html(result, {f["id"]: f["label"] for f in self.fields})
+        return result
+
+    def _load(self) -> dict:
+        try:
+            saved = answers().get(self.key, {})
+        except OSError:
+            return {}
+        return {k: v for k, v in saved.items() if isinstance(v, str)} if isinstance(saved, dict) else {}
+
+    def _save(self) -> None:
+        try:
+            answers().set(self.key, self.value)
+            self.saved_status.value = ""
+        except OSError:
+            self.saved_status.value = (
+                "<p>Your plan could not be saved on this computer. Copy it somewhere safe before "
+                "you close this page.</p>"
+            )
