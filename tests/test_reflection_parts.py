@@ -13,9 +13,8 @@ import pytest
 from alongside import reflection
 from alongside.data import data_path
 from alongside.reflection import CATEGORIES, PARTS, ReflectionError, classify, feedback, reflection_parts
-from alongside.train_reflection import CERED, build, import_cered, read_split
+from alongside.train_reflection import CERED, build, read_split
 
-SHARED_CERED = Path(__file__).resolve().parents[2] / "shared" / "data" / "cered"
 REFLECTION = (
     "Yesterday I met Sam's mum at the school gate to talk about his reading. "
     "She looked worried and I felt nervous because I did not know what to say. "
@@ -185,10 +184,3 @@ def test_shipped_data_has_licence_and_citation():
     assert "Štefánik" in readme and "11372/LRT-3573" in readme and "10.1007/s10639-022-11254-7" in readme
     assert "Apache License" in data_path("cered", "LICENSE.txt").read_text(encoding="utf-8")
     assert {read_split(CERED / f"{s}.csv")[1][0] for s in ("train", "val")} <= set(CATEGORIES)
-
-
-@pytest.mark.skipif(not SHARED_CERED.is_dir(), reason="CEReD's original files are not beside the repository")
-def test_shipped_splits_are_the_original_cered_files(tmp_path):
-    import_cered(SHARED_CERED, tmp_path)
-    for split in ("train", "val"):
-        assert (tmp_path / f"{split}.csv").read_bytes() == (CERED / f"{split}.csv").read_bytes()

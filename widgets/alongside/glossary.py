@@ -65,6 +65,7 @@ def everyday_acronyms() -> frozenset[str]:
 _EXPLAINED_AFTER = (
     r"\s*(\((?!(?-i:\s*[A-Z][A-Z&]{1,5}s?\s*\)))|,?\s*(which|who|that)\s+(is|are|means)\b"
     r"|\s+(means|stands for|is short for)\b|\s+(is|are)\s+(a|an|the|when|where)\s"
+    r"|,\s+(the|a|an)\s[^,.!?]{0,40}?\b(who|that|which)\b"
     r"|[^.!?]{0,15}[.!?]\s+(it|this)\s+((is|are)\s+(a|an|the|when|where)\s|means\b)|\s*[-–—:]\s)"
 )
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,5}s?\b")
