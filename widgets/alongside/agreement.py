@@ -1,0 +1,86 @@
+"""How often the rubric engine and the language checker agree with labelled examples.
+
+Labelled examples live beside the tests (``tests/data/<rubric id>.examples.yaml`` and
+``tests/data/language.examples.yaml``); each was labelled by hand from the criteria's
+definitions. The same figures serve the tests (thresholds) and ``benchmarks/agreement.py``
+(a printed table for the closing notes), so they are computed in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from alongside import rubric as rubric_engine
+from alongside.language import categories, check_language
+
+
+@dataclass
+class Agreement:
+    """Agreement for one criterion (or one category): matches out of examples, all and held out."""
+
+    name: str
+    agree: int = 0
+    total: int = 0
+    held_agree: int = 0
+    held_total: int = 0
+
+    def add(self, ok: bool, heldout: bool) -> None:
+        """Count one example."""
+        self.agree += ok
+        self.total += 1
+        if heldout:
+            self.held_agree += ok
+            self.held_total += 1
+
+    @property
+    def rate(self) -> float:
+        """Share of all examples that agree."""
+        return self.agree / self.total if self.total else 1.0
+
+    @property
+    def held_rate(self) -> float:
+        """Share of held-out examples that agree (1.0 when there are none)."""
+        return self.held_agree / self.held_total if self.held_total else 1.0
+
+
+def load_examples(path: Path) -> dict:
+    """A labelled examples file: ``{"rubric" or "checker": ..., "examples": [...]}``."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def rubric_agreement(path: Path) -> dict[str, Agreement]:
+    """Per-criterion agreement of the rubric engine with one rubric's labelled examples."""
+    data = load_examples(path)
+    rubric = rubric_engine.load_rubric(data["rubric"])
+    table = {c.id: Agreement(c.id) for c in rubric.criteria}
+    for example in data["examples"]:
+        answer = example["answer"] if "answer" in example else example["text"]
+        result = rubric_engine.score(rubric, answer)
+        for cid, label in example["labels"].items():
+            table[cid].add(result.criteria[cid].met == label, bool(example.get("heldout")))
+    return table
+
+
+def language_agreement(path: Path) -> dict[str, Agreement]:
+    """The checker against labelled statements.
+
+    Keys: ``harmful`` (harmful or clean agrees), ``clean_flagged`` (clean statements wrongly
+    flagged: agree counts those NOT flagged), and one key per category id (recall: labelled
+    statements of that kind that the checker flags with it).
+    """
+    ids = {c.name: c.id for c in categories()}
+    table = {"harmful": Agreement("harmful"), "clean_flagged": Agreement("clean_flagged")}
+    table.update({c.id: Agreement(c.id) for c in categories()})
+    for example in load_examples(path)["examples"]:
+        held = bool(example.get("heldout"))
+        result = check_language(example["text"])
+        found = {ids[f["category"]] for f in result["flags"]}
+        table["harmful"].add(result["harmful"] == example["harmful"], held)
+        if not example["harmful"]:
+            table["clean_flagged"].add(not result["harmful"], held)
+        for category in example["categories"]:
+            table[category].add(category in found, held)
+    return table
