@@ -8,10 +8,13 @@ how many points it is worth, the feedback when it is met and when it is not, and
 - ``jargon``: met when the text uses no glossary term or acronym without explaining it;
 - ``filled``: met when the text has at least ``min_words`` words (default 3);
 - ``date``: met when the text gives a date ("12 March", "12/03", "Monday 4th");
-- ``duration``: met when the text gives a length of time ("six weeks", "1 term").
+- ``duration``: met when the text gives a length of time ("six weeks", "1 term", "a fortnight",
+  "6 wks", "until 12 March", "until half term").
 
 A criterion with a ``field`` checks only that field of a structured answer (a dict), so the
-same engine scores plans entered as data; without one it reads every field.
+same engine scores plans entered as data; without one it reads every field. When the rubric
+lists its ``fields``, keys it does not list are ignored; values that are not text, numbers or
+lists of them count as empty.
 
 Phrases come from the criterion's own ``patterns`` and from the language checker's categories
 named in ``uses``. One engine serves the widgets, the nbgrader tests and the command line.
@@ -37,9 +40,12 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _DURATION = re.compile(
-    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a|half a)[- ]\s*(day|week|month|term|half[- ]term|year)s?\b",
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|a|half a)[- ]\s*"
+    r"(day|week|wk|month|mth|term|half[- ]term|year)s?\b|\b(a |one |two )?fortnights?\b"
+    r"|\b(until|till|up to|through to|to the end of)\s+(half[- ]term|christmas|easter|the (end of )?(term|summer|holidays))\b",
     re.IGNORECASE,
 )
+_UNTIL = re.compile(r"\b(until|till|up to|through to)\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -60,9 +66,18 @@ class Criterion:
         """Return (met, evidence) for this criterion on a text."""
         if self.rule == "filled":
             return len(words(text)) >= self.min_words, " ".join(words(text)[:12])
-        if self.rule in ("date", "duration"):
-            found = (_DATE if self.rule == "date" else _DURATION).search(text)
+        if self.rule == "date":
+            found = _DATE.search(text)
             return bool(found), found.group(0) if found else ""
+        if self.rule == "duration":
+            found = _DURATION.search(text)
+            if found:
+                return True, found.group(0)
+            for date in _DATE.finditer(text):  # "until 12 March" gives a length too
+                before = _UNTIL.search(text[: date.start()])
+                if before:
+                    return True, text[before.start() : date.end()]
+            return False, ""
         if self.rule == "jargon":
             found = find_jargon(text)
             return (not found, ", ".join(j.term for j in found))
@@ -82,6 +97,7 @@ class Rubric:
     criteria: tuple[Criterion, ...]
     min_words: int = 1
     too_short: str = "Write a fuller answer, then check it again."
+    fields: tuple[str, ...] = ()
 
     @property
     def max(self) -> float:
@@ -188,6 +204,7 @@ def load_rubric(rubric_id: str) -> Rubric:
         criteria=criteria,
         min_words=int(data.get("min_words", 1)),
         too_short=str(data.get("too_short", Rubric.too_short)).strip(),
+        fields=tuple(str(f["id"]) for f in data.get("fields") or [] if isinstance(f, dict) and "id" in f),
     )
 
 
@@ -205,6 +222,8 @@ def score(rubric: Rubric | str, answer: object) -> Score:
     if isinstance(rubric, str):
         rubric = load_rubric(rubric)
     fields = _fields(answer)
+    if rubric.fields:  # a plan: only the fields the rubric lists count
+        fields = {k: v for k, v in fields.items() if k in rubric.fields}
     text = "\n\n".join(fields.values())
     if len(words(text)) < rubric.min_words:
         if isinstance(answer, (str, dict)) or answer is None:
@@ -243,7 +262,9 @@ def _as_text(value: object) -> str:
         return "\n".join(_as_text(v) for v in value)
     if isinstance(value, dict):
         return "\n".join(f"{k}: {_as_text(v)}" for k, v in value.items())
-    return "" if value is None else str(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return ""
 
 
 def describe(rubric: Rubric | str) -> list[dict]:

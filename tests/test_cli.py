@@ -1,0 +1,79 @@
+"""The command line, run as a trainer runs it: text on stdin, JSON on stdout, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from alongside.rubric import rubric_ids
+
+
+def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "alongside", *args], input=stdin, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_score_prints_one_json_object_in_the_documented_shape():
+    reply = "I hear you. What have you noticed at home? Let's meet on Thursday with our special needs lead."
+    done = run("score", "--rubric", "listening-response", stdin=reply)
+    assert done.returncode == 0 and done.stderr == ""
+    result = json.loads(done.stdout)
+    assert set(result) == {"rubric", "score", "max", "criteria"}
+    assert result["rubric"] == "listening-response" and result["max"] == 6
+    assert list(result["criteria"]) == [
+        "acknowledges", "no_dismissal", "open_question", "next_step", "plain_language", "no_blame"
+    ]
+    for verdict in result["criteria"].values():
+        assert set(verdict) == {"met", "evidence", "feedback"}
+        assert isinstance(verdict["met"], bool) and verdict["feedback"]
+    assert result["score"] == sum(v["met"] for v in result["criteria"].values())
+    assert result["criteria"]["open_question"]["evidence"] == "What have you noticed at home?"
+
+
+@pytest.mark.parametrize("args", [("score", "--rubric", "no-such-rubric"), ("score", "--rubric", "listening-response")])
+def test_unknown_rubric_or_empty_input_is_a_message_and_exit_2(args):
+    stdin = "" if args[-1] == "listening-response" else "some text here"
+    done = run(*args, stdin=stdin)
+    assert done.returncode == 2 and done.stdout == ""
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert ("unknown rubric" in done.stderr) or ("no answer given" in done.stderr)
+
+
+def test_check_language_flags_with_reason_and_suggestion():
+    done = run("check-language", stdin="Don't worry, boys are just slower.")
+    result = json.loads(done.stdout)
+    assert result["harmful"] is True
+    kinds = {f["category"] for f in result["flags"]}
+    assert {"false reassurance or wait and see", "stereotype"} <= kinds
+    for flag in result["flags"]:
+        assert set(flag) == {"category", "phrase", "why", "suggestion"} and flag["why"] and flag["suggestion"]
+
+
+def test_empathy_comes_back_clean():
+    done = run("check-language", stdin="I can hear this has been a hard week.")
+    assert json.loads(done.stdout) == {"harmful": False, "flags": []}
+
+
+def test_check_language_with_empty_input_is_exit_2():
+    done = run("check-language", stdin="  \n")
+    assert done.returncode == 2 and "no statement given" in done.stderr
+
+
+def test_rubrics_lists_every_rubric():
+    done = run("rubrics")
+    assert done.returncode == 0
+    for rubric_id in rubric_ids():
+        assert rubric_id in done.stdout
+
+
+def test_installed_command_is_the_same_program():
+    import shutil
+
+    command = shutil.which("alongside")
+    assert command, "the `alongside` command is not installed"
+    done = subprocess.run([command, "check-language"], input="What a shame.", capture_output=True, text=True)
+    assert json.loads(done.stdout)["harmful"] is True

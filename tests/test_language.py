@@ -1,0 +1,47 @@
+"""The language checker: any input gets the documented shape; warm words stay clean."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alongside.language import categories, check_language
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.one_of(st.text(max_size=400), st.none(), st.integers(), st.lists(st.text(max_size=10)),
+                 st.just("<script>alert('wait and see')</script>"), st.just("😀" * 5000), st.just("لا تقلق " * 30)))
+def test_any_input_gives_the_documented_shape(statement):
+    result = check_language(statement)
+    assert set(result) == {"harmful", "flags"}
+    assert result["harmful"] == bool(result["flags"])
+    names = {c.name for c in categories()}
+    for flag in result["flags"]:
+        assert set(flag) == {"category", "phrase", "why", "suggestion"}
+        assert flag["category"] in names and flag["phrase"] and flag["why"] and flag["suggestion"]
+
+
+def test_the_eight_kinds_the_course_teaches_are_all_there():
+    ids = {c.id for c in categories()}
+    assert ids >= {"pity", "how_to_feel", "false_reassurance", "minimising", "stereotype", "deficit_label",
+                   "blame", "othering"}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "I can hear this has been a hard week.",
+        "You were told to wait and see, and that was wrong of us.",
+        "I won't tell you not to worry. Let's look at it together.",
+        "She is a wheelchair user and loves netball.",
+    ],
+)
+def test_empathy_quoting_and_respectful_words_are_not_flagged(statement):
+    assert check_language(statement) == {"harmful": False, "flags": []}
+
+
+def test_a_very_long_text_is_checked_in_one_piece():
+    text = "We had a lovely morning painting. " * 3000 + "Don't worry, he'll catch up."
+    result = check_language(text)
+    assert result["harmful"] and result["flags"][0]["category"] == "false reassurance or wait and see"

@@ -1,0 +1,107 @@
+"""The rubric engine: one verdict for any input, with evidence and feedback a trainee can act on."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from alongside import rubric
+from alongside.data import DataError
+
+ODD_TEXT = st.one_of(
+    st.text(max_size=300),
+    st.just(""),
+    st.just("x" * 100_000),
+    st.just("😀 " * 200),
+    st.just("<script>alert(1)</script> " * 20),
+    st.just("مرحبا كيف حالك اليوم " * 10),
+    st.just("你好，我很担心我的孩子。" * 10),
+    st.just("Я очень волнуюсь за сына. " * 10),
+)
+ODD_ANSWERS = st.one_of(ODD_TEXT, st.none(), st.integers(), st.lists(st.text(max_size=20), max_size=5),
+                        st.dictionaries(st.text(max_size=8), st.one_of(st.text(max_size=40), st.integers(), st.none())))
+
+
+@settings(max_examples=60, deadline=None)
+@given(rubric_id=st.sampled_from(rubric.rubric_ids()), answer=ODD_ANSWERS)
+def test_any_answer_gets_a_verdict_in_range(rubric_id, answer):
+    result = rubric.score(rubric_id, answer)
+    assert 0 <= result.score <= result.max
+    assert set(result.criteria) == {c.id for c in rubric.load_rubric(rubric_id).criteria}
+    assert all(r.feedback for r in result.criteria.values())
+    assert result.score == sum(r.points for r in result.criteria.values())
+
+
+def test_blank_and_stub_answers_earn_nothing_with_the_reason():
+    for blank in ("", "   ", "# YOUR ANSWER HERE", "\n### BEGIN SOLUTION\n### END SOLUTION\n"):
+        result = rubric.score("listening-response", blank)
+        assert result.score == 0
+        assert all("two to five sentences" in r.feedback for r in result.criteria.values())
+
+
+def test_a_wrong_type_says_what_was_expected():
+    result = rubric.score("listening-response", 42)
+    assert result.score == 0
+    assert "should be text in quotes, not int" in result.criteria["acknowledges"].feedback
+
+
+def test_evidence_is_the_words_that_decided_it_and_feedback_uses_them():
+    result = rubric.score("listening-response", "Don't worry, he will catch up soon. What does he say at home today?")
+    verdict = result.criteria["no_dismissal"]
+    assert not verdict.met and "Don't worry" in verdict.evidence
+    assert verdict.evidence in verdict.feedback
+    assert result.criteria["open_question"].evidence == "What does he say at home today?"
+
+
+def test_an_explained_acronym_is_plain_language_and_an_unexplained_one_is_not():
+    base = "I hear how worried you are. What have you noticed at home? I'll ask our {} to meet us next week."
+    explained = rubric.score("listening-response", base.format("SENCO, the teacher who co-ordinates extra help,"))
+    assert explained.criteria["plain_language"].met
+    bare = rubric.score("listening-response", base.format("SENCO"))
+    assert not bare.criteria["plain_language"].met and bare.criteria["plain_language"].evidence == "SENCO"
+
+
+def test_field_criteria_read_only_their_field_and_unknown_keys_are_ignored():
+    loaded = rubric.load_rubric("agreement-plan")
+    assert loaded.fields, "agreement-plan lists its fields"
+    junk = {"x": object(), "notes": "a fortnight trial from 12 March, reviewed weekly with the family " * 3}
+    assert rubric.score("agreement-plan", junk).score == 0
+
+
+@pytest.mark.parametrize("text", ["for a fortnight", "6 wks", "until 12 March", "until half term", "two terms"])
+def test_duration_rule_finds_common_ways_to_give_a_length(text):
+    criterion = next(c for c in rubric.load_rubric("agreement-plan").criteria if c.rule == "duration")
+    assert criterion.check(f"We will try it {text}.")[0]
+
+
+def test_describe_lists_what_each_criterion_looks_for():
+    described = rubric.describe("listening-response")
+    assert [d["id"] for d in described][0] == "acknowledges"
+    assert all(d["looks_for"] and d["points"] == 1 for d in described)
+
+
+def test_to_dict_is_the_command_line_shape():
+    result = rubric.score("rewrite-statement", "You know her best. What helps her settle in the morning?")
+    as_dict = result.to_dict()
+    assert as_dict["rubric"] == "rewrite-statement" and as_dict["max"] == 3
+    assert set(as_dict["criteria"]["no_harm"]) == {"met", "evidence", "feedback"}
+
+
+def test_unknown_rubric_is_a_key_error():
+    with pytest.raises(KeyError):
+        rubric.load_rubric("no-such-rubric")
+
+
+@pytest.mark.parametrize(
+    "entry, message",
+    [
+        ({"id": "a", "looks_for": "x", "met": "m", "not_met": "n", "rule": "magic"}, "rule must be one of"),
+        ({"id": "a", "looks_for": "x", "met": "m", "not_met": "n", "rule": "any"}, "needs 'patterns' or 'uses'"),
+        ({"id": "a", "looks_for": "x", "met": "m", "not_met": "n", "rule": "none", "uses": ["nope"]}, "unknown language category"),
+        ({"id": "a", "rule": "jargon", "met": "m", "not_met": "n"}, "missing 'looks_for'"),
+    ],
+)
+def test_bad_rubric_data_names_the_problem(entry, message):
+    with pytest.raises(DataError, match=message):
+        rubric._criterion(entry, "test-rubric")
