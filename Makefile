@@ -40,7 +40,12 @@ browser-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-test: $(VENV) browser-deps
+# axe-core for the accessibility audit, from the npm registry at the version package-lock.json pins.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV) browser-deps node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
 
 test-fast: $(VENV)
@@ -50,4 +55,4 @@ constraints: $(VENV)
 	( sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable ) > constraints.tmp && mv constraints.tmp constraints.txt
 
 clean:
-	rm -rf $(VENV) gradebook.db submitted autograded feedback tests/artefacts .pytest_cache
+	rm -rf $(VENV) node_modules gradebook.db submitted autograded feedback tests/artefacts .pytest_cache

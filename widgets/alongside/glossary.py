@@ -119,8 +119,8 @@ def find_jargon(text: str) -> list[Jargon]:
 def table_html() -> str:
     """The glossary as an HTML table for the start page: term, what it stands for, plain meaning."""
     rows = "".join(
-        f"<tr><th scope=\"row\">{html.escape(t.term)}</th><td>{html.escape(t.stands_for)}</td>"
-        f"<td>{html.escape(t.plain)}</td></tr>"
+        f"<tr><th scope=\"row\" style=\"text-align:left\">{html.escape(t.term)}</th><td style=\"text-align:left\">{html.escape(t.stands_for)}</td>"
+        f"<td style=\"text-align:left\">{html.escape(t.plain)}</td></tr>"
         for t in sorted(terms(), key=lambda t: t.term.lower())
     )
     return (

@@ -18,6 +18,7 @@ from alongside import rubric as rubric_engine
 from alongside.data import DataError, load_yaml
 from alongside.privacy import warning
 from alongside.store import answers
+from alongside.widgets.keyboard import keep_keys
 
 
 def plan_fields(rubric_id: str) -> list[dict]:
@@ -110,6 +111,7 @@ class AgreementBuilder(widgets.VBox):
         )
         super().__init__([heading, *self.boxes.values(), self.check_button, self.saved_status, self.feedback])
         self.add_class("alongside-agreement")
+        keep_keys(self)
 
     @property
     def value(self) -> dict[str, str]:

@@ -17,6 +17,7 @@ from alongside.letter import LetterError, Review, looks_like_html, review, rules
 from alongside.privacy import warning
 from alongside.store import answers
 from alongside.widgets.reflection_box import LABEL_CSS, labelled_textarea
+from alongside.widgets.keyboard import keep_keys
 
 _STYLE = (
     ".alongside-letter-table { border-collapse: collapse; width: 100%; }"
@@ -115,6 +116,7 @@ class LetterChecker(widgets.VBox):
         )
         super().__init__([heading, self.box, self.check_button, self.saved_status, self.feedback])
         self.add_class("alongside-letter")
+        keep_keys(self)
 
     @property
     def value(self) -> str:

@@ -19,6 +19,7 @@ from alongside import rubric as rubric_engine
 from alongside.language import check_language
 from alongside.privacy import warning
 from alongside.store import answers
+from alongside.widgets.keyboard import keep_keys
 
 # Labels sit on their own line above the box, aligned left, and wrap when long.
 LABEL_CSS = (
@@ -86,6 +87,7 @@ class ReflectionBox(widgets.VBox):
             parts += [self.check_button, self.feedback]
         super().__init__(parts)
         self.add_class("alongside-reflection")
+        keep_keys(self)
         self._show_privacy()
 
     @property

@@ -23,6 +23,7 @@ import ipywidgets as widgets
 
 from alongside.grading import classification_results, statement_set
 from alongside.store import answers
+from alongside.widgets.keyboard import keep_keys
 
 _NONE = "(choose one)"
 
@@ -103,6 +104,7 @@ class StatementSorter(widgets.VBox):
         self.feedback.add_class("alongside-feedback")
         super().__init__([*rows, self.check_button, self.saved_note, self.feedback])
         self.add_class("alongside-sorter")
+        keep_keys(self)
 
     @property
     def key(self) -> str:

@@ -17,6 +17,7 @@ import ipywidgets as widgets
 from alongside.data import DataError, load_yaml
 from alongside.store import progress
 from alongside.widgets.reflection_box import ReflectionBox
+from alongside.widgets.keyboard import keep_keys
 
 
 def load_story(story_id: str) -> dict:
@@ -105,6 +106,7 @@ class StagedStory(widgets.VBox):
         controls = widgets.HBox([self.next_button, self.restart_button])
         super().__init__([intro, self.parts_box, controls, self.status, self.saved_note])
         self.add_class("alongside-story")
+        keep_keys(self)
         self._update()
 
     @property
