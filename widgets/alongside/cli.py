@@ -1,7 +1,8 @@
 """The command line: ``alongside`` or ``python -m alongside``.
 
 Each command reads text on standard input and prints one JSON object, so trainers and other
-tools can script it. Bad input gets a one-line message on standard error and exit status 2.
+tools can script it; ``alongside cohort ...`` (grading a whole cohort) works on a folder instead.
+Bad input gets a one-line message on standard error and exit status 2.
 """
 
 from __future__ import annotations
@@ -89,6 +90,75 @@ def cmd_rubrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cohort(args: argparse.Namespace) -> int:
+    """Trainers' cohort tools: demo, grade, report, and a learning platform's zip in and grades out."""
+    from alongside.cohort.course import CohortError
+
+    try:
+        if args.action == "demo":
+            from alongside.cohort.demo import make_demo
+
+            cohort = make_demo(args.out, args.trainees, seed=args.seed)
+            print(f"Made a demo cohort of {args.trainees} trainees in {cohort.root}. "
+                  f"Grade it with: alongside cohort grade {cohort.root}")
+        elif args.action == "grade":
+            from alongside.cohort.grade import grade
+
+            run = grade(args.dir, workers=args.workers, progress=not args.quiet, pseudonymise=args.pseudonymise)
+            print(run.summary())
+        elif args.action == "collect":
+            from alongside.cohort.moodle import collect
+
+            print(collect(args.zip, args.course, args.roster, exercise=args.exercise).summary())
+        elif args.action == "export":
+            from alongside.cohort.moodle import export
+
+            done = export(args.dir, args.moodle, args.out, exercise=args.exercise, roster_path=args.roster)
+            print(done.summary())
+        else:
+            from alongside.cohort.course import open_cohort
+            from alongside.cohort.record import write_records
+            from alongside.cohort.report import cohort_tables, write_reports
+
+            cohort = open_cohort(args.dir)
+            tables = cohort_tables(cohort)
+            paths = write_reports(cohort, pseudonymise=args.pseudonymise, tables=tables)
+            paths.append(write_records(cohort, pseudonymise=args.pseudonymise, tables=tables))
+            print("Reports: " + ", ".join(str(p) for p in paths))
+    except CohortError as err:
+        raise UsageError(str(err)) from None
+    return 0
+
+
+def _add_cohort(sub) -> None:
+    p = sub.add_parser("cohort", help="trainers: grade a whole cohort with nbgrader and report on it")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    demo = actions.add_parser("demo", help="make a synthetic cohort (an nbgrader course folder) to try it on")
+    demo.add_argument("--trainees", type=int, required=True, metavar="N", help="how many trainees")
+    demo.add_argument("--out", required=True, metavar="DIR", help="a new (or empty) folder for the cohort")
+    demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (same seed, same cohort)")
+    grade = actions.add_parser("grade", help="autograde every new submission in parallel, make feedback and reports")
+    grade.add_argument("dir", metavar="DIR", help="the cohort's nbgrader course folder")
+    grade.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: cores + 1)")
+    grade.add_argument("--quiet", action="store_true", help="no progress bar")
+    report = actions.add_parser("report", help="rewrite the reports from the gradebook without grading")
+    report.add_argument("dir", metavar="DIR", help="the cohort's nbgrader course folder")
+    for q in (grade, report):
+        q.add_argument("--pseudonymise", action="store_true", help="show trainees under pseudonyms in every export")
+    collect = actions.add_parser("collect", help="import a Moodle zip of submissions with nbgrader's zip_collect")
+    collect.add_argument("zip", metavar="ZIP", help="the zip from Moodle's 'Download all submissions' (only read)")
+    collect.add_argument("--course", required=True, metavar="DIR", help="the cohort's nbgrader course folder")
+    collect.add_argument("--roster", required=True, metavar="ROSTER.csv", help="trainee, name, email, participant")
+    collect.add_argument("--exercise", metavar="ID", help="the exercise (default: worked out from the notebooks)")
+    export = actions.add_parser("export", help="fill in Moodle's grading worksheet from the gradebook")
+    export.add_argument("dir", metavar="DIR", help="the cohort's nbgrader course folder")
+    export.add_argument("--moodle", required=True, metavar="WORKSHEET.csv", help="the worksheet downloaded from Moodle")
+    export.add_argument("--out", required=True, metavar="OUT.csv", help="where to write the filled-in worksheet")
+    export.add_argument("--exercise", metavar="ID", help="the exercise (default: the only one in the gradebook)")
+    export.add_argument("--roster", metavar="ROSTER.csv", help="maps Moodle's names, emails or participants to trainees")
+    p.set_defaults(func=cmd_cohort)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every command."""
     parser = argparse.ArgumentParser(prog="alongside", description="Alongside course tools.")
@@ -110,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rubrics", help="list the rubrics and their criteria; prints JSON")
     p.set_defaults(func=cmd_rubrics)
+
+    _add_cohort(sub)
     return parser
 
 

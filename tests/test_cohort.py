@@ -1,0 +1,376 @@
+"""Cohort grading: the demo cohort, a parallel grade run through nbgrader, re-runs, reports, records.
+
+The fast tests check the pieces (reading answers without running them, the follow-up checks,
+escaping in the report). The slow ones make a small demo cohort, grade it with
+`alongside cohort grade` (real nbgrader, real kernels) and check what a trainer would rely on.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+from nbgrader.api import Gradebook
+
+from alongside import grading
+from alongside.cli import main as cli_main
+from alongside.cohort.answers import concerns, mark_items, quoted_phrases, read_and_understood, read_values
+from alongside.cohort.demo import HARMFUL, PERSONAL, course_exercises, make_demo
+from alongside.cohort.grade import failure_reason, grade, read_ledger, submissions
+from alongside.cohort.record import record_html
+from alongside.cohort.report import CohortTables, _safe_csv, cohort_tables, render_html
+from nbgrader_tools import ROOT
+
+ALONGSIDE = [str(Path(sys.executable).parent / "alongside")]
+
+
+def _code(source: str) -> dict:
+    return {"cells": [{"cell_type": "code", "source": source, "metadata": {}}]}
+
+
+# ---- reading answers without running them -------------------------------------------------------
+
+def test_read_values_takes_literal_assignments_only():
+    nb = _code('a = {"c1": "", "c2": ""}\na["c1"] = "parent"\nb = """\nsome text\n"""\nc = open("x")\n'
+               'import os\nd = [1, 2]\n')
+    nb["cells"].append({"cell_type": "code", "source": 'e = "never"\nthis is not Python (', "metadata": {}})
+    values = read_values(nb)
+    assert values["a"] == {"c1": "parent", "c2": ""}
+    assert values["b"].strip() == "some text"
+    assert values["d"] == [1, 2]
+    assert "c" not in values and "e" not in values  # a call is never run; a broken cell is skipped whole
+
+
+@pytest.mark.parametrize("exercise", course_exercises(ROOT))
+def test_model_answers_read_back_earn_every_point(exercise):
+    """Answers read from the solution notebook, re-scored, earn what the hidden tests give them."""
+    nb = nbformat.read(ROOT / "solutions" / exercise / f"{exercise}.ipynb", as_version=4)
+    marks = mark_items(exercise, read_values(nb))
+    assert marks and all(m.points == m.max > 0 for m in marks), [(m.item, m.points, m.max) for m in marks]
+    assert all(m.criteria for m in marks)
+    assert all(c.met for m in marks if grading.item_spec(exercise, m.item)["kind"] == "classification" for c in m.criteria)
+
+
+def test_blank_answers_meet_no_criterion():
+    marks = mark_items("01-experts", {})
+    assert all(m.points == 0 for m in marks)
+    assert not any(c.met for m in marks for c in m.criteria)
+
+
+# ---- what needs a follow-up ---------------------------------------------------------------------
+
+def test_concerns_find_harmful_words_personal_details_and_markup():
+    found = dict(concerns([HARMFUL, PERSONAL, "I said <script>alert(1)</script> to her."]))
+    kinds = [k for k, _ in concerns([HARMFUL, PERSONAL, "<b>hi</b> there"])]
+    assert {"harmful", "personal", "markup"} <= set(kinds)
+    assert "hard to reach" in " ".join(r for k, r in concerns([HARMFUL]) if k == "harmful")
+    personal = found["personal"]
+    assert "phone number" in personal and "07700" not in personal and "Rowan" not in personal
+
+
+def test_concerns_ignore_phrases_the_exercise_itself_quotes():
+    text = "She is afraid of being seen as a difficult parent."
+    assert concerns([text])
+    assert not concerns([text], quoted_phrases([_code(f"story = {text!r}")]))
+
+
+def test_plain_reflection_raises_no_concern():
+    assert concerns(["I felt small when the doctor kept typing. I wish she had asked me what I noticed."]) == []
+
+
+@pytest.mark.parametrize("answer, signed", [
+    (None, None), ("", None), ("# YOUR ANSWER HERE", None), (False, None), ({"name": "", "date": ""}, None),
+    ("Carys Evans", "Carys Evans"), (True, "confirmed"), ({"name": "Carys Evans", "date": "3 March"}, "name: Carys Evans; date: 3 March"),
+])
+def test_read_and_understood(answer, signed):
+    assert read_and_understood({"confirm": answer} if answer is not None else {}, "confirm") == signed
+
+
+def test_failure_reason_names_the_error_in_plain_words():
+    log = "[ERROR] There was an error\nTraceback...\nnbformat.reader.NotJSONError: Notebook does not appear to be JSON: '{\"ce'"
+    reason = failure_reason({"success": False, "log": log, "error": "NbGraderException: Please see the above traceback"})
+    assert "damaged" in reason and "NbGraderException" not in reason
+
+
+# ---- the report's escaping and its exports ------------------------------------------------------
+
+def _tables(trainee: str, reason: str) -> CohortTables:
+    grades = pd.DataFrame([{"trainee": trainee, "name": trainee, "exercise": "01-experts", "status": "graded",
+                            "score": 4.0, "max_score": 9.0, "percent": 44.4, "submitted": "2026-01-10 10:00",
+                            "hours_late": 0.0, "needs_manual_grading": False, "reason": reason}])
+    criteria = pd.DataFrame([{"trainee": trainee, "exercise": "01-experts", "item": "unheard", "criterion": "feeling",
+                              "looks_for": "a <feeling> word", "met": True}])
+    follow = pd.DataFrame([{"trainee": trainee, "exercise": "01-experts", "kind": "markup", "reason": reason}])
+    from alongside.cohort.report import _shares
+
+    return CohortTables(grades, criteria, _shares(criteria, grades), follow, ["01-experts"])
+
+
+def test_report_escapes_trainee_text_and_is_self_contained():
+    page = render_html(_tables("<img src=x onerror=alert(1)>", "<script>alert(1)</script>"))
+    assert "<script" not in page.lower() and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;feeling&gt;" in page
+    assert not re.search(r"""(src|href)=['"]?(https?:)?//""", page), "the report must not load anything"
+    assert "data:image/png;base64," in page
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas():
+    safe = _safe_csv(pd.DataFrame({"reason": ["=HYPERLINK(\"x\")", "+1", "fine"], "n": [-1, 2, 3]}))
+    assert safe["reason"].tolist() == ["'=HYPERLINK(\"x\")", "'+1", "fine"] and safe["n"].tolist() == [-1, 2, 3]
+
+
+def test_completion_record_says_not_signed_when_there_is_no_confirmation():
+    rows = [{"exercise": "01-experts", "status": "graded", "score": 9.0, "max_score": 9.0, "percent": 100.0,
+             "submitted": "2026-01-10 10:00"},
+            {"exercise": "02-words", "status": "missing", "score": None, "max_score": 15.0, "percent": None,
+             "submitted": None}]
+    page = record_html("carys-evans", "Carys <Evans>", rows, None, "02-words")
+    assert "Not signed" in page and "Modules completed:</strong> 1 of 2" in page and "Carys &lt;Evans&gt;" in page
+    assert "Signed in exercise 02-words" in record_html("carys-evans", "", rows, "Carys Evans", "02-words")
+
+
+# ---- the command line ---------------------------------------------------------------------------
+
+def test_cli_refuses_a_folder_that_is_not_a_cohort(tmp_path, capsys):
+    assert cli_main(["cohort", "grade", str(tmp_path)]) == 2
+    assert "no nbgrader_config.py" in capsys.readouterr().err
+    (tmp_path / "x").write_text("keep me")
+    assert cli_main(["cohort", "demo", "--trainees", "2", "--out", str(tmp_path)]) == 2
+    assert "not empty" in capsys.readouterr().err and (tmp_path / "x").read_text() == "keep me"
+
+
+def test_existing_commands_still_work(capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("He is just a difficult parent."))
+    assert cli_main(["check-language"]) == 0
+    assert json.loads(capsys.readouterr().out)["harmful"] is True
+
+
+# ---- a real cohort through nbgrader (slow) -------------------------------------------------------
+
+EXERCISES = course_exercises(ROOT)[:3]
+
+
+def _manifest(root: Path) -> list[dict]:
+    with (root / "demo-manifest.csv").open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _who(root: Path, mishap: str = "", standard: str = "") -> tuple[str, str]:
+    for row in _manifest(root):
+        if (not mishap or row["mishap"] == mishap) and (not standard or row["standard"] == standard):
+            return row["trainee"], row["exercise"]
+    raise AssertionError(f"the demo has no {mishap or standard}")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """A six-trainee demo cohort on three exercises (every case in the showcase), not yet graded."""
+    return make_demo(tmp_path_factory.mktemp("cohort") / "demo", 6, seed=3, exercises=EXERCISES).root
+
+
+@pytest.fixture(scope="module")
+def graded(demo, tmp_path_factory):
+    """A copy of the demo, graded once by `alongside cohort grade` on the command line."""
+    root = tmp_path_factory.mktemp("graded") / "cohort"
+    shutil.copytree(demo, root)
+    result = subprocess.run([*ALONGSIDE, "cohort", "grade", str(root)], capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    return root, result
+
+
+@pytest.mark.slow
+def test_demo_is_a_standard_nbgrader_course(demo):
+    assert (demo / "nbgrader_config.py").is_file()
+    for ex in EXERCISES:
+        assert (demo / "exercises" / ex / f"{ex}.ipynb").is_file()
+    rows = _manifest(demo)
+    assert {r["trainee"] for r in rows} == {p.name for p in (demo / "submitted").iterdir()}
+    with Gradebook(f"sqlite:///{demo / 'gradebook.db'}", "alongside") as gb:
+        assert sorted(a.name for a in gb.assignments) == EXERCISES
+        assert all(a.duedate is not None for a in gb.assignments)
+        assert len(gb.students) == 6
+    mishaps = {r["mishap"] for r in rows}
+    assert {"late", "missing", "broken_code", "cell_deleted", "cell_duplicated", "unreadable", "harmful",
+            "personal", "markup"} <= mishaps
+    assert {"strong", "blank", "weak"} <= {r["standard"] for r in rows}
+    trainee, ex = _who(demo, "missing")
+    assert not (demo / "submitted" / trainee / ex).exists()
+    for trainee, ex in submissions(type("C", (), {"submitted": demo / "submitted"})()):
+        assert (demo / "submitted" / trainee / ex / "timestamp.txt").is_file()
+
+
+@pytest.mark.slow
+def test_stock_nbgrader_works_in_the_demo(demo, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(demo, copy)
+    trainee, ex = _who(demo, standard="strong")
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ex, f"--student={trainee}"], cwd=copy,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with Gradebook(f"sqlite:///{copy / 'gradebook.db'}", "alongside") as gb:
+        sub = gb.find_submission(ex, trainee)
+        assert sub.code_score == gb.find_assignment(ex).max_code_score > 0
+
+
+@pytest.mark.slow
+def test_grade_run_grades_everything_once_and_reports(graded):
+    root, result = graded
+    assert "Graded" in result.stdout and "could not be graded" in result.stdout
+    assert "Grading" in result.stderr  # the progress bar
+    ledger = read_ledger(type("C", (), {"state": root / ".alongside"})())
+    submitted = {f"{t.name}/{e.name}" for t in (root / "submitted").iterdir() for e in t.iterdir()}
+    assert set(ledger) == submitted  # none lost
+    grades = pd.read_csv(root / "reports" / "grades.csv")
+    assert len(grades) == 6 * len(EXERCISES)
+    assert (root / "reports" / "cohort.html").is_file()
+    con = sqlite3.connect(root / "gradebook.db")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    pairs = con.execute("SELECT student_id, assignment_id, COUNT(*) FROM submitted_assignment "
+                        "GROUP BY student_id, assignment_id HAVING COUNT(*) > 1").fetchall()
+    assert pairs == []  # none graded twice into the gradebook
+
+
+def _row(root: Path, trainee: str, ex: str) -> pd.Series:
+    grades = pd.read_csv(root / "reports" / "grades.csv")
+    return grades[(grades.trainee == trainee) & (grades.exercise == ex)].iloc[0]
+
+
+@pytest.mark.slow
+def test_scores_match_the_work(graded):
+    root, _ = graded
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "alongside") as gb:
+        strong, _ = _who(root, standard="strong")
+        for ex in EXERCISES:
+            assert gb.find_submission(ex, strong).code_score == gb.find_assignment(ex).max_code_score
+        blank, _ = _who(root, standard="blank")
+        assert all(gb.find_submission(ex, blank).code_score == 0 for ex in EXERCISES)
+        trainee, ex = _who(root, "broken_code")  # graded, losing only the broken answer's points
+        assert 0 <= gb.find_submission(ex, trainee).code_score < gb.find_assignment(ex).max_code_score
+    for mishap in ("cell_deleted", "cell_duplicated", "broken_code"):
+        assert _row(root, *_who(root, mishap)).status in ("graded", "late"), mishap
+
+
+@pytest.mark.slow
+def test_bad_submissions_are_reported_with_their_reason(graded):
+    root, _ = graded
+    unreadable = _row(root, *_who(root, "unreadable"))
+    assert unreadable.status == "not graded" and "damaged" in unreadable.reason
+    assert _row(root, *_who(root, "missing")).status == "missing"
+    late = _row(root, *_who(root, "late"))
+    assert late.status == "late" and late.hours_late > 0
+    follow = pd.read_csv(root / "reports" / "follow-up.csv")
+    for mishap, kind in (("harmful", "harmful"), ("personal", "personal"), ("markup", "markup"), ("late", "late"),
+                         ("missing", "missing"), ("unreadable", "not graded")):
+        trainee, ex = _who(root, mishap)
+        assert ((follow.trainee == trainee) & (follow.exercise == ex) & (follow.kind == kind)).any(), mishap
+    blank, _ = _who(root, standard="blank")
+    assert (follow[follow.trainee == blank].kind == "low").all()
+    strong, _ = _who(root, standard="strong")
+    assert follow[(follow.trainee == strong) & (follow.kind == "harmful")].empty
+
+
+@pytest.mark.slow
+def test_report_contents_and_escaping(graded):
+    root, _ = graded
+    page = (root / "reports" / "cohort.html").read_text(encoding="utf-8")
+    everything = page + "".join(p.read_text(encoding="utf-8") for p in (root / "reports").glob("*.csv"))
+    assert "<script" not in page.lower() and "&lt;script&gt;" in page
+    assert "07700 900123" not in everything and "Rowan Close" not in everything  # details are named, not repeated
+    for heading in ("Who needs a follow-up", "Ideas to revisit", "Scores per trainee", "Distributions"):
+        assert heading in page
+    shares = pd.read_csv(root / "reports" / "criteria.csv")
+    assert set(shares.exercise) == set(EXERCISES)
+    assert shares.met_share.between(0, 1).all() and (shares.trainees >= 1).all()
+    tables = cohort_tables(root)
+    strong, _ = _who(root, standard="strong")
+    assert tables.criteria[tables.criteria.trainee == strong].met.all()
+    blank, _ = _who(root, standard="blank")
+    assert not tables.criteria[tables.criteria.trainee == blank].met.any()
+
+
+@pytest.mark.slow
+def test_feedback_hides_the_hidden_tests(graded):
+    root, _ = graded
+    pages = list((root / "feedback").rglob("*.html"))
+    assert pages
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "HIDDEN TESTS" not in text and "grading.mark" not in text.replace("&quot;", '"')
+    strong, ex = _who(root, standard="strong")
+    assert "Points:" in (root / "feedback" / strong / ex / f"{ex}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_completion_records(graded):
+    root, _ = graded
+    records = root / "reports" / "records"
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in records.glob("*.html") if p.stem != "index"}
+    assert set(pages) == {p.name for p in (root / "submitted").iterdir()}
+    strong, _ = _who(root, standard="strong")
+    assert f"Modules completed:</strong> {len(EXERCISES)} of {len(EXERCISES)}" in pages[strong]
+    assert "Not signed" in pages[strong]  # no exercise has a read_and_understood item yet
+
+
+@pytest.mark.slow
+def test_rerun_grades_only_what_is_new(graded, tmp_path):
+    root = tmp_path / "cohort"
+    shutil.copytree(graded[0], root)
+    again = grade(root, progress=False, reports=False)
+    assert again.graded == [] and again.failed == [] and again.unchanged == len(read_ledger(_state(root)))
+    blank, ex = _who(root, standard="blank")
+    solution = nbformat.read(root / "solutions" / ex / f"{ex}.ipynb", as_version=4)
+    for cell in solution.cells:
+        cell.source = re.sub(r"(?m)^### (BEGIN|END) SOLUTION\n?", "", cell.source)
+    nbformat.write(solution, root / "submitted" / blank / ex / f"{ex}.ipynb")
+    third = grade(root, progress=False)
+    assert third.graded == [(blank, ex)] and third.failed == []
+    assert _row(root, blank, ex).percent > 0
+
+
+def _state(root: Path):
+    return type("C", (), {"state": root / ".alongside"})()
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_share_the_work(demo, tmp_path):
+    root = tmp_path / "cohort"
+    shutil.copytree(demo, root)
+    keep = {_who(demo, standard="strong")[0], _who(demo, "unreadable")[0]}
+    for folder in (root / "submitted").iterdir():
+        if folder.name not in keep:
+            shutil.rmtree(folder)
+    runs = [subprocess.Popen([*ALONGSIDE, "cohort", "grade", str(root), "--quiet"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [run.communicate(timeout=900) for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    done = sum(int(re.search(r"Graded (\d+) new", out).group(1)) for out, _ in outputs)
+    total = sum(1 for t in (root / "submitted").iterdir() for _ in t.iterdir())
+    assert done == total  # each submission graded by exactly one of the two runs
+    con = sqlite3.connect(root / "gradebook.db")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert set(read_ledger(_state(root))) == {f"{t.name}/{e.name}" for t in (root / "submitted").iterdir() for e in t.iterdir()}
+
+
+@pytest.mark.slow
+def test_pseudonymised_exports_name_no_trainee(graded, tmp_path):
+    root = tmp_path / "cohort"
+    shutil.copytree(graded[0], root)
+    assert cli_main(["cohort", "report", str(root), "--pseudonymise"]) == 0
+    names = {p.name for p in (root / "submitted").iterdir()}
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "alongside") as gb:
+        full = {f"{s.first_name} {s.last_name}".lower() for s in gb.students}
+    exported = [p for p in (root / "reports").rglob("*") if p.is_file()]
+    for path in exported:
+        text = path.read_text(encoding="utf-8").lower()
+        assert not any(n in text or n in path.name for n in names | full), path
+    assert len(list((root / "reports" / "records").glob("trainee-*.html"))) == len(names)

@@ -1,0 +1,10 @@
+"""Grade a whole cohort with nbgrader and report on it: ``alongside cohort demo|grade|report``.
+
+- :mod:`alongside.cohort.course`  the cohort folder: nbgrader's config, paths and the gradebook lock;
+- :mod:`alongside.cohort.demo`    a synthetic cohort to try everything on;
+- :mod:`alongside.cohort.grade`   nbgrader's autograde and feedback, in parallel, new work only;
+- :mod:`alongside.cohort.answers` a trainee's answers read from a notebook (never run) and re-scored;
+- :mod:`alongside.cohort.report`  the tables (pandas), grades.csv and the one-page cohort.html;
+- :mod:`alongside.cohort.record`  a printable completion record per trainee, for their CPD file;
+- :mod:`alongside.cohort.explore` the report in a notebook, filtered by exercise, criterion, trainee.
+"""

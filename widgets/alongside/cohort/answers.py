@@ -1,0 +1,222 @@
+"""A trainee's answers, read from a submitted notebook without running it, and re-scored.
+
+nbgrader's gradebook holds the official points for each hidden-test cell. To say *which* rubric
+criteria a trainee met (so a trainer sees which ideas to revisit), the answers are read back from
+the notebook nbgrader graded and marked again by the same engine (:mod:`alongside.grading`,
+:mod:`alongside.rubric`). Nothing is executed: only plain assignments of literal values are read,
+``name = <literal>`` and ``name["key"] = <literal>``, the way every exercise asks for answers. An
+item whose re-score differs from the gradebook's points (say the trainee built an answer with
+code) is reported as "not readable" rather than guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from alongside import grading
+from alongside import rubric as rubric_engine
+from alongside.language import check_language
+from alongside.privacy import personal_details
+from alongside.text import normalise, strip_stub
+
+_MARK_CALL = re.compile(r"""\bmark\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']""")
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {}) or {}
+
+
+def read_values(nb) -> dict:
+    """The variables a notebook's code cells set to literal values, without running anything.
+
+    A cell that is not valid Python is skipped whole (the kernel would not run it either);
+    a statement that is not a literal assignment is skipped.
+    """
+    values: dict = {}
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        try:
+            tree = ast.parse(_source(cell))
+        except (SyntaxError, ValueError):
+            continue
+        for stmt in tree.body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+                _assign(values, stmt.targets[0], stmt.value)
+    return values
+
+
+def _source(cell) -> str:
+    source = cell.get("source", "")
+    return "".join(source) if isinstance(source, list) else str(source)
+
+
+def _assign(values: dict, target: ast.expr, node: ast.expr) -> None:
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+        return
+    if isinstance(target, ast.Name):
+        values[target.id] = value
+    elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
+          and isinstance(values.get(target.value.id), dict)):
+        try:
+            values[target.value.id][ast.literal_eval(target.slice)] = value
+        except (ValueError, TypeError, SyntaxError):
+            return
+
+
+def graded_items(nb) -> dict[str, tuple[str, str]]:
+    """grade_id -> (exercise id, item id) for each grade cell that calls ``mark(exercise, item, ...)``."""
+    found = {}
+    for cell in nb.get("cells", []):
+        meta = _nbgrader(cell)
+        if meta.get("grade") and cell.get("cell_type") == "code":
+            hit = _MARK_CALL.search(_source(cell))
+            if hit:
+                found[meta.get("grade_id", "")] = (hit.group(1), hit.group(2))
+    return found
+
+
+@dataclass
+class CriterionMark:
+    """One criterion (or one statement to classify) for one trainee: met or not."""
+
+    exercise: str
+    item: str
+    criterion: str
+    looks_for: str
+    met: bool
+
+
+@dataclass
+class ItemMark:
+    """The engine's mark for one item, its criteria, and whether it agrees with nbgrader."""
+
+    exercise: str
+    item: str
+    points: float
+    max: float
+    criteria: list[CriterionMark] = field(default_factory=list)
+
+
+def mark_items(exercise_id: str, values: dict) -> list[ItemMark]:
+    """Mark every item of an exercise on the answers read from a notebook, criterion by criterion."""
+    marks = []
+    for spec in grading.exercise(exercise_id)["items"]:
+        answer = values.get(spec["variable"])
+        result = grading.evaluate(exercise_id, spec["id"], answer)
+        marks.append(ItemMark(exercise_id, spec["id"], result.points, result.max, _criteria(exercise_id, spec, answer)))
+    return marks
+
+
+def _criteria(exercise_id: str, spec: dict, answer: object) -> list[CriterionMark]:
+    item = spec["id"]
+    try:
+        if spec["kind"] == "rubric":
+            return _rubric_criteria(exercise_id, item, spec["rubric"], answer)
+        if spec["kind"] == "rewrites":
+            answer = answer if isinstance(answer, dict) else {}
+            return [m for sid in spec["items"]
+                    for m in _rubric_criteria(exercise_id, item, spec["rubric"], answer.get(sid))]
+        if spec["kind"] == "classification":
+            try:
+                results = grading.classification_results(spec["statements"], answer, spec.get("items"))
+            except TypeError:
+                results = grading.classification_results(spec["statements"], {}, spec.get("items"))
+            return [CriterionMark(exercise_id, item, r["id"], _short(r["text"]), bool(r["right"])) for r in results]
+    except Exception:  # a broken spec must not stop the report; the item then has no criteria
+        return []
+    return []
+
+
+def _rubric_criteria(exercise_id: str, item: str, rubric_id: str, answer: object) -> list[CriterionMark]:
+    rubric = rubric_engine.load_rubric(rubric_id)
+    scored = rubric_engine.score(rubric, answer)
+    return [CriterionMark(exercise_id, item, c.id, c.looks_for, scored.criteria[c.id].met) for c in rubric.criteria]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def free_texts(exercise_id: str, nb, values: dict) -> list[str]:
+    """The trainee's own writing in a notebook: text answers to rubric items and written reflections."""
+    texts = []
+    for spec in grading.exercise(exercise_id)["items"]:
+        if spec.get("kind") in ("rubric", "rewrites"):
+            texts.extend(_strings(values.get(spec["variable"])))
+    for cell in nb.get("cells", []):
+        meta = _nbgrader(cell)
+        if cell.get("cell_type") == "markdown" and meta.get("solution"):
+            texts.append(strip_stub(_source(cell)))
+    return [t for t in (normalise(strip_stub(t)).strip() for t in texts) if t]
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def quoted_phrases(notebooks: list) -> set[str]:
+    """Harmful-language phrases the exercise itself uses (its story, its model answers), lower case.
+
+    A trainee who quotes the story ("afraid of being seen as a difficult parent") is not flagged
+    for it; wording the trainee brings in is.
+    """
+    found = set()
+    for nb in notebooks:
+        for cell in nb.get("cells", []):
+            found |= {f["phrase"].lower() for f in check_language(_source(cell))["flags"]}
+    return found
+
+
+def concerns(texts: list[str], quoted: set[str] = frozenset()) -> list[tuple[str, str]]:
+    """Things in a trainee's writing a trainer should follow up: (kind, reason) pairs.
+
+    Kinds: ``harmful`` (wording that can hurt a parent, with the phrase; phrases in ``quoted``,
+    which the exercise itself uses, are left out), ``personal`` (what looks like a real family's
+    details: only the kind of detail is named, never the detail), ``markup`` (HTML or script
+    pasted into an answer).
+    """
+    found = []
+    for text in texts:
+        for flag in check_language(text)["flags"]:
+            if flag["phrase"].lower() in quoted:
+                continue
+            found.append(("harmful", f"wording that can hurt a parent: \"{flag['phrase']}\" ({flag['category']})"))
+        kinds = list(dict.fromkeys(d["kind"] for d in personal_details(text)))
+        if kinds:
+            found.append(("personal", f"possible details of a real family: {', '.join(kinds)}"))
+        markup = _MARKUP.search(text)
+        if markup:
+            found.append(("markup", f"markup pasted into an answer: {_short(markup.group(0), 40)}"))
+    return list(dict.fromkeys(found))
+
+
+def read_and_understood(values: dict, variable: str) -> str | None:
+    """The trainee's signed "read and understood" confirmation, or None when it is not signed.
+
+    Accepts the answer as text (their name), True, or a dict whose text fields are filled in
+    (e.g. ``{"name": ..., "date": ...}``); a blank, the stub or False is "not signed".
+    """
+    answer = values.get(variable)
+    if answer is True:
+        return "confirmed"
+    if isinstance(answer, str):
+        text = strip_stub(answer).strip()
+        return text or None
+    if isinstance(answer, dict):
+        parts = {str(k): strip_stub(str(v)).strip() for k, v in answer.items() if v not in (None, False)}
+        if parts and all(parts.values()):
+            return "; ".join(f"{k}: {v}" for k, v in parts.items())
+    return None

@@ -1,0 +1,217 @@
+"""A cohort folder: a standard nbgrader course directory, as nbgrader itself sees it.
+
+Everything is read through nbgrader's own configuration (``DIR/nbgrader_config.py``), so the
+folder names a trainer chose there are the ones used here. This module also holds the one lock
+that keeps the gradebook safe: every nbgrader gradebook session in every process of every
+``alongside cohort`` run takes an exclusive ``fcntl`` lock on ``DIR/.alongside-grade.lock``
+first, so sqlite never sees two writers at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+LOCK_NAME = ".alongside-grade.lock"
+STATE_DIR = ".alongside"
+
+
+class CohortError(Exception):
+    """A problem with the cohort folder a trainer named: shown as one line."""
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """Paths of one cohort folder, as its nbgrader_config.py sets them."""
+
+    root: Path
+    course_id: str
+    source: Path
+    release: Path
+    submitted: Path
+    autograded: Path
+    feedback: Path
+    db_url: str
+
+    @property
+    def reports(self) -> Path:
+        """Where grades.csv, cohort.html and the completion records go."""
+        return self.root / "reports"
+
+    @property
+    def state(self) -> Path:
+        """Alongside's own bookkeeping (the grading ledger, claims, the pseudonym key)."""
+        return self.root / STATE_DIR
+
+    def submission(self, trainee: str, exercise: str) -> Path:
+        """The folder of one trainee's submission of one exercise."""
+        return self.submitted / trainee / exercise
+
+    def graded(self, trainee: str, exercise: str) -> Path:
+        """The folder nbgrader writes one autograded submission to."""
+        return self.autograded / trainee / exercise
+
+
+def nbgrader_config(root: Path):
+    """nbgrader's configuration for a cohort folder (its nbgrader_config.py), rooted at the folder."""
+    from traitlets.config import Config
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = Config()
+    if (root / "nbgrader_config.py").is_file():
+        config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
+    config.CourseDirectory.root = str(root)
+    return config
+
+
+def open_cohort(path: str | os.PathLike) -> Cohort:
+    """The cohort in a folder; CohortError when it is not an nbgrader course folder."""
+    root = Path(path).expanduser().resolve()
+    if not root.is_dir():
+        raise CohortError(f"{root} is not a folder; make a demo cohort with: alongside cohort demo --out {path}")
+    if not (root / "nbgrader_config.py").is_file():
+        raise CohortError(f"{root} has no nbgrader_config.py, so it is not an nbgrader course folder")
+    from nbgrader.coursedir import CourseDirectory
+
+    coursedir = CourseDirectory(config=nbgrader_config(root))
+
+    def folder(name: str) -> Path:
+        return root / name
+
+    return Cohort(
+        root=root,
+        course_id=coursedir.course_id or "default_course",
+        source=folder(coursedir.source_directory),
+        release=folder(coursedir.release_directory),
+        submitted=folder(coursedir.submitted_directory),
+        autograded=folder(coursedir.autograded_directory),
+        feedback=folder(coursedir.feedback_directory),
+        db_url=coursedir.db_url,
+    )
+
+
+def use_environment_tools() -> None:
+    """Put this Python's bin folder first on PATH: nbgrader runs ``alembic`` by name."""
+    bin_dir = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != bin_dir:
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
+class FileLock:
+    """An exclusive lock on a file, shared by processes (fcntl) and re-entrant within one process."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._depth = 0
+        self._fd: int | None = None
+        self._mutex = threading.RLock()
+
+    def acquire(self) -> None:
+        """Wait for the lock."""
+        self._mutex.acquire()
+        if self._depth == 0:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except BaseException:
+                os.close(fd)
+                self._mutex.release()
+                raise
+            self._fd = fd
+        self._depth += 1
+
+    def release(self) -> None:
+        """Let the lock go (the file lock itself when the outermost holder lets go)."""
+        self._depth -= 1
+        if self._depth == 0 and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+        self._mutex.release()
+
+    def __enter__(self) -> "FileLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+_LOCKS: dict[Path, FileLock] = {}
+
+
+def gradebook_lock(cohort: Cohort) -> FileLock:
+    """The lock every gradebook session of this cohort holds (one object per process)."""
+    path = cohort.root / LOCK_NAME
+    return _LOCKS.setdefault(path, FileLock(path))
+
+
+def serialise_gradebook(cohort: Cohort) -> None:
+    """Make every nbgrader Gradebook session in this process hold the cohort's gradebook lock.
+
+    nbgrader opens short gradebook sessions in many places (its converters and preprocessors).
+    Wrapping ``Gradebook.__init__`` and ``Gradebook.close`` makes each of them wait for the lock,
+    so parallel workers and a second trainer's run take turns at the database. Idempotent.
+    """
+    from nbgrader.api import Gradebook
+
+    lock = gradebook_lock(cohort)
+    if getattr(Gradebook, "_alongside_lock", None) is lock:
+        return
+    plain_init = getattr(Gradebook, "_alongside_plain_init", Gradebook.__init__)
+    plain_close = getattr(Gradebook, "_alongside_plain_close", Gradebook.close)
+
+    def __init__(self, *args, **kwargs):
+        lock.acquire()
+        self._alongside_locked = True
+        try:
+            plain_init(self, *args, **kwargs)
+        except BaseException:
+            self._alongside_locked = False
+            lock.release()
+            raise
+
+    def close(self):
+        try:
+            plain_close(self)
+        finally:
+            if getattr(self, "_alongside_locked", False):
+                self._alongside_locked = False
+                lock.release()
+
+    Gradebook._alongside_plain_init = plain_init
+    Gradebook._alongside_plain_close = plain_close
+    Gradebook.__init__ = __init__
+    Gradebook.close = close
+    Gradebook._alongside_lock = lock
+
+
+@contextlib.contextmanager
+def gradebook(cohort: Cohort):
+    """An nbgrader Gradebook for the cohort, held under the gradebook lock while open."""
+    from nbgrader.api import Gradebook
+
+    serialise_gradebook(cohort)
+    with Gradebook(cohort.db_url, cohort.course_id) as gb:
+        yield gb
+
+
+def exercise_ids(cohort: Cohort) -> list[str]:
+    """The exercises nbgrader knows for this cohort (assignments in the gradebook), in order."""
+    with gradebook(cohort) as gb:
+        return sorted(a.name for a in gb.assignments)
+
+
+def trainee_ids(cohort: Cohort) -> list[str]:
+    """Every trainee: those in the gradebook and those with a folder in submitted/."""
+    with gradebook(cohort) as gb:
+        known = {s.id for s in gb.students}
+    if cohort.submitted.is_dir():
+        known |= {p.name for p in cohort.submitted.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    return sorted(known)
