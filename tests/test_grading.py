@@ -64,3 +64,24 @@ def test_check_saves_the_self_check_score(alongside_home, capsys):
 def test_unknown_item_is_a_message_not_an_error(capsys):
     assert grading.mark("02-words", "no-such-item", {}) == 0.0
     assert "could not be marked" in capsys.readouterr().out
+
+
+def test_reflection_parts_item_gives_a_share_per_part_and_says_what_to_add():
+    from alongside.grading import evaluate
+
+    whole = ("Last week a parent told me at the door that her son hates the noisy hall. I felt rushed and said I "
+             "would pass it on. I think she felt brushed off, and I learned that passing things on is not the same "
+             "as listening. Next time I will ask what helps him and write it down with her.")
+    result = evaluate("10-together", "reflection", whole)
+    assert result.max == 3 and 0 < result.points <= 3
+    assert any(line.startswith(("Met: What?", "Not yet: What?")) for line in result.lines)
+    blank = evaluate("10-together", "reflection", "# YOUR ANSWER HERE")
+    assert blank.points == 0 and "no reflection" in blank.lines[0]
+    assert evaluate("10-together", "reflection", 42).points == 0
+
+
+def test_reflection_parts_item_warns_about_identifying_details():
+    from alongside.grading import evaluate
+
+    text = "I met Mrs Khan at 14 Elm Road about her son. I felt unsure. Next time I will ask more questions."
+    assert any(line.startswith("Privacy check:") for line in evaluate("10-together", "reflection", text).lines)

@@ -89,7 +89,11 @@ def _write_submission(course: Path, ex: str, student: str, notebooks: dict[str, 
 
 @pytest.fixture(scope="module")
 def graded(generated):
-    """Four submissions of the exercise autograded together by one stock nbgrader run."""
+    """Four submissions of the exercise autograded together by one stock nbgrader run.
+
+    Scores are nbgrader's code scores; answers a trainer marks by hand (manually graded cells)
+    are worth nothing until then, so they count neither in a score nor in the best.
+    """
     ex, course = generated
     release = {p.name: nbformat.read(p, as_version=4) for p in (course / "exercises" / ex).glob("*.ipynb")}
     solution = {p.name: nbformat.read(p, as_version=4) for p in (course / "solutions" / ex).glob("*.ipynb")}
@@ -113,7 +117,12 @@ def graded(generated):
     nbgrader(course, "autograde", ex, "--force")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         scores = {s: gb.find_submission(ex, s).code_score for s in ("solution", "blank", "partial", "broken")}
-        best = gb.find_assignment(ex).max_code_score
+    # The most the autograder can give: the points of the test cells (a trainer marks the rest).
+    best = sum(
+        float(c.metadata.nbgrader.get("points", 0))
+        for nb in solution.values() for c in nb.cells
+        if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata.nbgrader.get("solution")
+    )
     return ex, scores, best
 
 

@@ -7,7 +7,9 @@ each answer, how the item is marked and its points. Kinds of item:
 - ``classification``: a dict of item id -> label(s), marked against a statement set
   (``data/statements/<name>.yaml``), with the reason for each one missed;
 - ``rewrites``: a dict of statement id -> rewritten text, each scored by a rubric and
-  required to differ from the original.
+  required to differ from the original;
+- ``reflection_parts``: a reflection, a point share for each part of What? So what? Now what?
+  it has (:mod:`alongside.reflection`), with a privacy warning when it seems to identify a family.
 
 :func:`check` is for the trainee (prints feedback and the points it would earn);
 :func:`mark` is for nbgrader test cells (prints the same feedback, returns the points).
@@ -153,7 +155,25 @@ def _same_words(a: str, b: str) -> bool:
     return squash(a) == squash(b)
 
 
-_KINDS = {"rubric": _rubric, "classification": _classification, "rewrites": _rewrites}
+def _reflection_parts(spec: dict, answer: object) -> tuple[float, list[str]]:
+    from alongside.privacy import warning
+    from alongside.reflection import PARTS, ReflectionError, reflection_parts, settings
+
+    text = strip_stub(answer) if isinstance(answer, str) else answer
+    try:
+        found = reflection_parts(text)
+    except ReflectionError as err:
+        return 0.0, [str(err)]
+    names = settings()["parts"]
+    lines = [f"{'Met' if p not in found['missing'] else 'Not yet'}: {names[p]['name']}" for p in PARTS]
+    lines.append(found["feedback"])
+    if warning(text):
+        lines.append(f"Privacy check: {warning(text)}")
+    return (len(PARTS) - len(found["missing"])) / len(PARTS), lines
+
+
+_KINDS = {"rubric": _rubric, "classification": _classification, "rewrites": _rewrites,
+          "reflection_parts": _reflection_parts}
 
 
 def evaluate(exercise_id: str, item_id: str, answer: object) -> ItemResult:

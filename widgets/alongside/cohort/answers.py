@@ -128,6 +128,8 @@ def _criteria(exercise_id: str, spec: dict, answer: object) -> list[CriterionMar
             except TypeError:
                 results = grading.classification_results(spec["statements"], {}, spec.get("items"))
             return [CriterionMark(exercise_id, item, r["id"], _short(r["text"]), bool(r["right"])) for r in results]
+        if spec["kind"] == "reflection_parts":
+            return _part_criteria(exercise_id, item, answer)
     except Exception:  # a broken spec must not stop the report; the item then has no criteria
         return []
     return []
@@ -137,6 +139,18 @@ def _rubric_criteria(exercise_id: str, item: str, rubric_id: str, answer: object
     rubric = rubric_engine.load_rubric(rubric_id)
     scored = rubric_engine.score(rubric, answer)
     return [CriterionMark(exercise_id, item, c.id, c.looks_for, scored.criteria[c.id].met) for c in rubric.criteria]
+
+
+def _part_criteria(exercise_id: str, item: str, answer: object) -> list[CriterionMark]:
+    from alongside.reflection import PARTS, ReflectionError, reflection_parts, settings
+
+    try:
+        missing = reflection_parts(strip_stub(answer) if isinstance(answer, str) else answer)["missing"]
+    except ReflectionError:
+        missing = list(PARTS)
+    names = settings()["parts"]
+    return [CriterionMark(exercise_id, item, part, f"The reflection has a {names[part]['name']} part", part not in missing)
+            for part in PARTS]
 
 
 def _short(text: str, limit: int = 80) -> str:
