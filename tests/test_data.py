@@ -25,7 +25,7 @@ def test_exercise_spec_names_things_that_exist(exercise_id):
     ids = [item["id"] for item in spec["items"]]
     assert len(ids) == len(set(ids))
     for item in spec["items"]:
-        assert item["kind"] in ("rubric", "classification", "rewrites", "reflection_parts")
+        assert item["kind"] in ("rubric", "classification", "rewrites", "reflection_parts", "letter")
         assert item["points"] > 0 and item["variable"].isidentifier()
         if "rubric" in item:
             assert item["rubric"] in rubric.rubric_ids()

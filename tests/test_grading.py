@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -85,3 +86,17 @@ def test_reflection_parts_item_warns_about_identifying_details():
 
     text = "I met Mrs Khan at 14 Elm Road about her son. I felt unsure. Next time I will ask more questions."
     assert any(line.startswith("Privacy check:") for line in evaluate("10-together", "reflection", text).lines)
+
+
+def test_letter_item_gives_a_point_share_per_check_with_what_to_fix():
+    import yaml
+
+    from alongside.grading import evaluate
+
+    bad = yaml.safe_load((Path(__file__).parent / "data" / "letters" / "02-review-primary-bad.yaml").read_text())["text"]
+    result = evaluate("08-safeguarding", "letter", bad)
+    assert result.max == 10 and result.points == 1.0
+    assert any(line.startswith("Not yet: No blaming") and "failure to attend" in line for line in result.lines)
+    assert result.lines[-1] == "The letter does not pass yet."
+    assert evaluate("08-safeguarding", "letter", "").points == 0
+    assert evaluate("08-safeguarding", "letter", ["not", "text"]).points == 0

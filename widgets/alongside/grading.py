@@ -9,7 +9,9 @@ each answer, how the item is marked and its points. Kinds of item:
 - ``rewrites``: a dict of statement id -> rewritten text, each scored by a rubric and
   required to differ from the original;
 - ``reflection_parts``: a reflection, a point share for each part of What? So what? Now what?
-  it has (:mod:`alongside.reflection`), with a privacy warning when it seems to identify a family.
+  it has (:mod:`alongside.reflection`), with a privacy warning when it seems to identify a family;
+- ``letter``: a letter to a family, a point share for each check of the letter checker
+  (:mod:`alongside.letter`: the seven "no surprises" items, reading level, jargon, blame).
 
 :func:`check` is for the trainee (prints feedback and the points it would earn);
 :func:`mark` is for nbgrader test cells (prints the same feedback, returns the points).
@@ -172,8 +174,31 @@ def _reflection_parts(spec: dict, answer: object) -> tuple[float, list[str]]:
     return (len(PARTS) - len(found["missing"])) / len(PARTS), lines
 
 
+def _letter(spec: dict, answer: object) -> tuple[float, list[str]]:
+    from alongside.letter import LetterError, check_letter, rules
+
+    text = strip_stub(answer) if isinstance(answer, str) else answer
+    try:
+        found = check_letter(text)
+    except LetterError as err:
+        return 0.0, [str(err)]
+    limits = rules()
+    checks = [(item.label, found["no_surprises"][item.id], item.missing) for item in limits.items]
+    checks += [
+        (f"Reading level {found['grade']:g} (aim for {limits.max_grade:g} or below)", found["grade"] <= limits.max_grade,
+         "Use shorter sentences and everyday words."),
+        ("No unexplained jargon", not found["jargon"],
+         "Explain or replace: " + "; ".join(f"{j['term']} ({j['plain']})" for j in found["jargon"])),
+        ("No blaming or threatening words", not found["blame"],
+         "Rewrite: " + "; ".join(f"\"{b['phrase']}\" ({b['suggestion']})" for b in found["blame"])),
+    ]
+    lines = [f"{'Met' if ok else 'Not yet'}: {label}." + ("" if ok else f" {fix}") for label, ok, fix in checks]
+    lines.append("The letter passes the letter checker." if found["passes"] else "The letter does not pass yet.")
+    return sum(ok for _label, ok, _fix in checks) / len(checks), lines
+
+
 _KINDS = {"rubric": _rubric, "classification": _classification, "rewrites": _rewrites,
-          "reflection_parts": _reflection_parts}
+          "reflection_parts": _reflection_parts, "letter": _letter}
 
 
 def evaluate(exercise_id: str, item_id: str, answer: object) -> ItemResult:

@@ -130,6 +130,8 @@ def _criteria(exercise_id: str, spec: dict, answer: object) -> list[CriterionMar
             return [CriterionMark(exercise_id, item, r["id"], _short(r["text"]), bool(r["right"])) for r in results]
         if spec["kind"] == "reflection_parts":
             return _part_criteria(exercise_id, item, answer)
+        if spec["kind"] == "letter":
+            return _letter_criteria(exercise_id, item, answer)
     except Exception:  # a broken spec must not stop the report; the item then has no criteria
         return []
     return []
@@ -151,6 +153,23 @@ def _part_criteria(exercise_id: str, item: str, answer: object) -> list[Criterio
     names = settings()["parts"]
     return [CriterionMark(exercise_id, item, part, f"The reflection has a {names[part]['name']} part", part not in missing)
             for part in PARTS]
+
+
+def _letter_criteria(exercise_id: str, item: str, answer: object) -> list[CriterionMark]:
+    from alongside.letter import LetterError, check_letter, rules
+
+    limits = rules()
+    try:
+        found = check_letter(strip_stub(answer) if isinstance(answer, str) else answer)
+    except LetterError:
+        found = None
+    checks = [(i.id, i.label, bool(found and found["no_surprises"][i.id])) for i in limits.items]
+    checks += [
+        ("grade", f"Reading level {limits.max_grade:g} or below", bool(found and found["grade"] <= limits.max_grade)),
+        ("jargon", "No unexplained jargon", bool(found and not found["jargon"])),
+        ("blame", "No blaming or threatening words", bool(found and not found["blame"])),
+    ]
+    return [CriterionMark(exercise_id, item, cid, label, met) for cid, label, met in checks]
 
 
 def _short(text: str, limit: int = 80) -> str:
