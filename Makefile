@@ -8,19 +8,22 @@ export PATH := $(BIN):$(PATH)
 EXERCISES := $(notdir $(wildcard solutions/[0-9]*))
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help lab exercises test test-fast browser-deps constraints clean
+.PHONY: help lab exercises test test-fast hub hub-test browser-deps constraints clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (127.0.0.1)"
 	@echo "make test       set up everything and run every test, browser tests included"
 	@echo "make test-fast  every test but the browser ones, for quick loops"
 	@echo "make exercises  regenerate exercises/ from solutions/ with nbgrader"
+	@echo "make hub        run the course on JupyterHub on this machine (as root; deploy/jupyterhub/README.md)"
+	@echo "make hub-test   the JupyterHub end-to-end test alone (as root)"
 	@echo "make .venv      only make the Python environment"
 
-$(VENV): requirements.txt requirements-dev.txt constraints.txt pyproject.toml
+$(VENV): requirements.txt requirements-dev.txt deploy/jupyterhub/requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt \
+		-r deploy/jupyterhub/requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(VENV)
 
@@ -40,13 +43,28 @@ browser-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
-# axe-core for the accessibility audit, from the npm registry at the version package-lock.json pins.
-node_modules/axe-core/axe.min.js: package.json package-lock.json
+# From the npm registry, at the versions package-lock.json pins: axe-core for the accessibility
+# audit, configurable-http-proxy for JupyterHub.
+NODE_TOOLS := node_modules/.installed
+$(NODE_TOOLS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(VENV) browser-deps node_modules/axe-core/axe.min.js
+test: $(VENV) browser-deps $(NODE_TOOLS)
 	$(BIN)/python -m pytest
+
+# JupyterHub on this machine: see deploy/jupyterhub/README.md. Accounts come from the roster.
+ALONGSIDE_ROSTER ?= $(CURDIR)/deploy/jupyterhub/roster.csv
+export ALONGSIDE_ROSTER
+hub: $(VENV) $(NODE_TOOLS)
+	@[ "$$(id -u)" = 0 ] || { echo "make hub needs root: JupyterHub starts each person's server as their own account."; exit 1; }
+	@[ -f "$(ALONGSIDE_ROSTER)" ] || { echo "No roster at $(ALONGSIDE_ROSTER): copy deploy/jupyterhub/roster.example.csv there and edit it."; exit 1; }
+	@runuser -u nobody -- $(BIN)/python -c "" 2>/dev/null || { echo "Other accounts cannot run $(BIN)/python:" \
+		"put the repository (and the Python it was made from) where every account can read it, for example /srv."; exit 1; }
+	$(BIN)/jupyterhub -f deploy/jupyterhub/jupyterhub_config.py
+
+hub-test: $(VENV) $(NODE_TOOLS)
+	$(BIN)/python -m pytest -m hub tests/hub
 
 test-fast: $(VENV)
 	$(BIN)/python -m pytest -m "not browser"

@@ -11,6 +11,7 @@ import csv
 import json
 import re
 import shutil
+import os
 import sqlite3
 import subprocess
 import sys
@@ -374,3 +375,31 @@ def test_pseudonymised_exports_name_no_trainee(graded, tmp_path):
         text = path.read_text(encoding="utf-8").lower()
         assert not any(n in text or n in path.name for n in names | full), path
     assert len(list((root / "reports" / "records").glob("trainee-*.html"))) == len(names)
+
+
+@pytest.mark.slow
+def test_grade_uses_the_gradebook_a_url_names(demo, tmp_path):
+    root = tmp_path / "cohort"
+    shutil.copytree(demo, root)
+    kept = sorted(p.name for p in (root / "submitted").iterdir())[:2]
+    for folder in (root / "submitted").iterdir():
+        if folder.name not in kept:
+            shutil.rmtree(folder)
+    elsewhere = tmp_path / "server" / "gradebook.db"
+    elsewhere.parent.mkdir()
+    shutil.move(root / "gradebook.db", elsewhere)
+    result = subprocess.run([*ALONGSIDE, "cohort", "grade", str(root), "--quiet", "--db", f"sqlite:///{elsewhere}"],
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr
+    assert not (root / "gradebook.db").exists()
+    with Gradebook(f"sqlite:///{elsewhere}", "alongside") as gb:
+        graded = {(s.student.id, s.assignment.name) for a in gb.assignments for s in a.submissions}
+    assert graded == set(submissions(type("C", (), {"submitted": root / "submitted"})()))
+
+
+@pytest.mark.parametrize("url, says", [("not a url", "is not a database URL"),
+                                       ("nosuchdb+nodriver://host/db", "no database driver")])
+def test_grade_refuses_a_gradebook_url_it_cannot_use(demo, url, says, capsys):
+    assert cli_main(["cohort", "grade", str(demo), "--db", url]) == 2
+    assert says in capsys.readouterr().err
+    assert "ALONGSIDE_GRADEBOOK_URL" not in os.environ

@@ -45,7 +45,7 @@ def test_binder_python_matches_the_project():
 
 def test_lock_file_agrees_with_every_pin():
     lock = _pins(ROOT / "constraints.txt")
-    for req in ("requirements.txt", "requirements-dev.txt"):
+    for req in ("requirements.txt", "requirements-dev.txt", "deploy/jupyterhub/requirements.txt"):
         for name, version in _pins(ROOT / req).items():
             assert lock.get(name) == version, f"{req} pins {name}=={version}, constraints.txt has {lock.get(name)}"
 

@@ -92,9 +92,11 @@ def cmd_rubrics(args: argparse.Namespace) -> int:
 
 def cmd_cohort(args: argparse.Namespace) -> int:
     """Trainers' cohort tools: demo, grade, report, and a learning platform's zip in and grades out."""
-    from alongside.cohort.course import CohortError
+    from alongside.cohort.course import CohortError, use_gradebook
 
     try:
+        if getattr(args, "db", None):
+            use_gradebook(args.db)
         if args.action == "demo":
             from alongside.cohort.demo import make_demo
 
@@ -156,6 +158,9 @@ def _add_cohort(sub) -> None:
     export.add_argument("--out", required=True, metavar="OUT.csv", help="where to write the filled-in worksheet")
     export.add_argument("--exercise", metavar="ID", help="the exercise (default: the only one in the gradebook)")
     export.add_argument("--roster", metavar="ROSTER.csv", help="maps Moodle's names, emails or participants to trainees")
+    for q in (grade, report, collect, export):
+        q.add_argument("--db", metavar="URL", help="the gradebook's database URL, e.g. postgresql://grader@host/alongside "
+                       "(default: what the folder's nbgrader_config.py says, normally DIR/gradebook.db)")
     p.set_defaults(func=cmd_cohort)
 
 

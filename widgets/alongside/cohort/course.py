@@ -19,6 +19,9 @@ from pathlib import Path
 
 LOCK_NAME = ".alongside-grade.lock"
 STATE_DIR = ".alongside"
+# A gradebook elsewhere than the course folder's nbgrader_config.py says (a PostgreSQL server,
+# say): `alongside cohort ... --db URL` sets this, and every process of the run reads it.
+GRADEBOOK_URL = "ALONGSIDE_GRADEBOOK_URL"
 
 
 class CohortError(Exception):
@@ -66,7 +69,27 @@ def nbgrader_config(root: Path):
     if (root / "nbgrader_config.py").is_file():
         config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
     config.CourseDirectory.root = str(root)
+    if os.environ.get(GRADEBOOK_URL):
+        config.CourseDirectory.db_url = os.environ[GRADEBOOK_URL]
     return config
+
+
+def use_gradebook(url: str) -> None:
+    """Use the gradebook at a database URL (sqlite:///path, postgresql://user@host/db) for this run."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise CohortError(f"--db {url!r} is not a database URL; examples: sqlite:////srv/alongside/gradebook.db, "
+                          "postgresql://grader@db.example.org/alongside") from None
+    try:
+        parsed.get_dialect()
+    except Exception as err:  # sqlalchemy raises several kinds for an unknown or missing driver
+        raise CohortError(f"--db {url!r}: no database driver for {parsed.drivername!r} here ({err}); "
+                          "for PostgreSQL, install psycopg2-binary into the course environment") from None
+    os.environ[GRADEBOOK_URL] = url
 
 
 def open_cohort(path: str | os.PathLike) -> Cohort:
