@@ -16,6 +16,7 @@ It needs root (the hub starts each server as its own account): the CI runs as ro
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import html
 import json
@@ -30,6 +31,7 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -156,7 +158,6 @@ class Person:
     def run(self, code: str) -> str:
         """Run Python in a new kernel of this person's server and return what it printed."""
         from tornado.httpclient import HTTPRequest
-        from tornado.ioloop import IOLoop
         from tornado.websocket import websocket_connect
 
         kernel = self.ok("POST", "api/kernels", json={"name": "python3"})["id"]
@@ -190,7 +191,9 @@ class Person:
             return "".join(printed)
 
         try:
-            return IOLoop.current().run_sync(execute, timeout=600)
+            # A loop of its own, in a thread of its own: other tests (Playwright) may own this thread's loop.
+            with ThreadPoolExecutor(1) as pool:
+                return pool.submit(asyncio.run, asyncio.wait_for(execute(), 600)).result()
         finally:
             self.call("DELETE", f"api/kernels/{kernel}")
 
