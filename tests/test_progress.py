@@ -48,10 +48,19 @@ def test_table_lists_every_module_with_links_and_words_not_colour(alongside_home
     table = progress.table_html()
     for module in progress.modules():
         assert module["title"].replace('"', "&quot;") in table
-    assert '<a href="01-experts.ipynb">' in table
-    assert '<a href="06-every-family.ipynb">' not in table
-    assert "Done (2026-11-24)" in table and "Coming soon" in table
+    for module in progress.modules():
+        assert f'<a href="{module["id"]}.ipynb">' in table
+    assert "Done (2026-11-24)" in table and "Not started" in table
     assert "You have finished 1 of the" in table
+
+
+def test_a_module_not_yet_written_shows_as_coming_soon_without_a_link(alongside_home, monkeypatch):
+    listed = [dict(m) for m in progress.modules()]
+    listed[6]["status"] = "coming"
+    monkeypatch.setattr(progress, "modules", lambda: listed)
+    table = progress.table_html()
+    assert f'<a href="{listed[6]["id"]}.ipynb">' not in table and "Coming soon" in table
+    assert f'<a href="{listed[7]["id"]}.ipynb">' in table
 
 
 def test_progress_survives_odd_saved_data(alongside_home):
