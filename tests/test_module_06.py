@@ -9,8 +9,10 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from alongside import grading
+from alongside.rubric import score
 from alongside.widgets import AgreementBuilder, StatementSorter
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -112,9 +114,44 @@ def test_a_plan_for_all_parents_in_the_building_earns_little_and_says_what_to_ad
     assert any("hear from least" in line for line in result.lines)
 
 
+@pytest.mark.parametrize("field, text, criterion", [
+    ("outside", "No home visits.", "outside_setting"),
+    ("outside", "There will be no online meetings.", "outside_setting"),
+    ("language_culture", "No interpreter needed.", "language_culture"),
+    ("language_culture", "We treat every culture the same.", "language_culture"),
+    ("learning", "We don't ask families.", "learns_from_families"),
+    ("strength", "They lack skills.", "builds_on_strength"),
+    ("shaping", "Families don't decide anything.", "families_shape"),
+    ("shaping", "Parents are told the plan.", "families_shape"),
+])
+def test_a_negated_practice_does_not_count(field, text, criterion):
+    result = score("engagement-plan", dict(GOOD, **{field: text}))
+    assert not result.criteria[criterion].met
+    assert result.score == 7
+
+
+@pytest.mark.parametrize("field, text", [
+    ("outside", "No home visits, but a walk in the park on Saturday."),
+    ("outside", "We won't text; we phone at a time that suits."),
+    ("language_culture", "We don't use children as interpreters; we book a professional one."),
+    ("learning", "We don't guess: we ask each family what works at home."),
+    ("shaping", "Staff don't decide alone; parents vote on the plan."),
+])
+def test_a_negation_that_turns_round_still_counts(field, text):
+    assert score("engagement-plan", dict(GOOD, **{field: text})).score == 8
+
+
 def test_plan_of_wrong_shape_gets_a_message_not_a_traceback():
-    result = grading.evaluate("06-every-family", "plan", ["dads", "park"])
-    assert result.points == 0 and result.lines
+    for answer in (["dads", "park"], "Dads in the park on Saturday, with an interpreter.", 42):
+        result = grading.evaluate("06-every-family", "plan", answer)
+        assert result.points == 0
+        assert "should be a dict like" in result.lines[0] and '"who"' in result.lines[0]
+
+
+def test_plan_with_misnamed_parts_says_which_names_it_expects():
+    result = grading.evaluate("06-every-family", "plan", {"Who": "Dads who work shifts.", "Outside": "A walk in the park."})
+    assert result.points == 0
+    assert "none of the parts" in result.lines[0] and '"language_culture"' in result.lines[0]
 
 
 def test_plan_survives_a_restart_apart_from_other_plans(alongside_home):

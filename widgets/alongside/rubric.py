@@ -226,7 +226,14 @@ def score(rubric: Rubric | str, answer: object) -> Score:
         fields = {k: v for k, v in fields.items() if k in rubric.fields}
     text = "\n\n".join(fields.values())
     if len(words(text)) < rubric.min_words:
-        if isinstance(answer, (str, dict)) or answer is None:
+        if rubric.fields and answer is not None and not isinstance(answer, dict):
+            parts = ", ".join(f'"{f}": "..."' for f in rubric.fields[:2])
+            reason = (f"Your plan should be a dict like {{{parts}, ...}}, not {type(answer).__name__}. "
+                      f"{rubric.too_short}")
+        elif rubric.fields and isinstance(answer, dict) and answer and not set(map(str, answer)) & set(rubric.fields):
+            names = ", ".join(f'"{f}"' for f in rubric.fields)
+            reason = f"Your plan has none of the parts {names}: check the names in quotes. {rubric.too_short}"
+        elif isinstance(answer, (str, dict)) or answer is None:
             reason = rubric.too_short
         else:
             reason = f"Your answer should be text in quotes, not {type(answer).__name__}. {rubric.too_short}"
