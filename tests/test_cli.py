@@ -22,7 +22,7 @@ def test_score_prints_one_json_object_in_the_documented_shape():
     done = run("score", "--rubric", "listening-response", stdin=reply)
     assert done.returncode == 0 and done.stderr == ""
     result = json.loads(done.stdout)
-    assert set(result) == {"rubric", "score", "max", "criteria"}
+    assert set(result) == {"rubric", "score", "max", "message", "criteria"}
     assert result["rubric"] == "listening-response" and result["max"] == 6
     assert list(result["criteria"]) == [
         "acknowledges", "no_dismissal", "open_question", "next_step", "plain_language", "no_blame"
@@ -50,7 +50,7 @@ def test_check_language_flags_with_reason_and_suggestion():
     kinds = {f["category"] for f in result["flags"]}
     assert {"false reassurance or wait and see", "stereotype"} <= kinds
     for flag in result["flags"]:
-        assert set(flag) == {"category", "phrase", "why", "suggestion"} and flag["why"] and flag["suggestion"]
+        assert set(flag) == {"id", "category", "phrase", "why", "suggestion"} and flag["why"] and flag["suggestion"]
 
 
 def test_empathy_comes_back_clean():

@@ -95,7 +95,7 @@ def test_letter_item_gives_a_point_share_per_check_with_what_to_fix():
 
     bad = yaml.safe_load((Path(__file__).parent / "data" / "letters" / "02-review-primary-bad.yaml").read_text())["text"]
     result = evaluate("08-safeguarding", "letter", bad)
-    assert result.max == 10 and result.points == 1.0
+    assert result.max == 10 and 0 < result.points <= 2  # when and where, and why: little else
     assert any(line.startswith("Not yet: No blaming") and "failure to attend" in line for line in result.lines)
     assert result.lines[-1] == "The letter does not pass yet."
     assert evaluate("08-safeguarding", "letter", "").points == 0

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from alongside.language import categories, check_language
+from alongside.language import SECOND_OPINION, categories, check_language
 
 
 @settings(max_examples=80, deadline=None)
@@ -16,9 +16,9 @@ def test_any_input_gives_the_documented_shape(statement):
     result = check_language(statement)
     assert set(result) == {"harmful", "flags"}
     assert result["harmful"] == bool(result["flags"])
-    names = {c.name for c in categories()}
+    names = {c.name for c in categories()} | {SECOND_OPINION["name"]}
     for flag in result["flags"]:
-        assert set(flag) == {"category", "phrase", "why", "suggestion"}
+        assert set(flag) == {"id", "category", "phrase", "why", "suggestion"}
         assert flag["category"] in names and flag["phrase"] and flag["why"] and flag["suggestion"]
 
 

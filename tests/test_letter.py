@@ -31,7 +31,10 @@ PARTS = {
     "closing": "Best wishes,\nMary Obi",
 }
 # For each item, the paragraph that leaves it out (None: drop the paragraph).
+# The purpose of the meeting is in the opening paragraph.
+PART_OF = {"purpose": "opening"}
 FLAWS = {
+    "purpose": "I would like to invite you to a meeting.",
     "when_where": "The meeting is on Tuesday 4 March in the library at Elm Park Primary School.",
     "who_attends": None,
     "format": "We will talk about what is going well and what is hard. Then we will agree the next steps together.",
@@ -54,6 +57,8 @@ def agreement(item: str) -> float:
     for labelled in LABELLED:
         result, expect = RESULTS[labelled["name"]], labelled["expect"]
         if item in ITEM_IDS:
+            if item not in expect["no_surprises"]:  # labelled before the checker asked for it
+                continue
             agree.append(result["no_surprises"][item] == expect["no_surprises"][item])
         elif item == "passes":
             agree.append(result["passes"] == expect["passes"])
@@ -71,7 +76,9 @@ def test_there_are_enough_labelled_letters_of_each_kind():
     assert sum(not letter["expect"]["passes"] for letter in LABELLED) >= 15
 
 
-@pytest.mark.parametrize("item", [*ITEM_IDS, "jargon", "blame", "passes"])
+# "purpose" came after these letters were labelled: its agreement is measured on the labelled
+# corpus (tests/data/corpus, benchmarks/agreement.py), not here.
+@pytest.mark.parametrize("item", [*(i for i in ITEM_IDS if i != "purpose"), "jargon", "blame", "passes"])
 def test_checker_agrees_with_hand_labels(item):
     assert agreement(item) >= 0.9
 
@@ -110,13 +117,14 @@ def test_a_perfect_letter_passes():
 
 @pytest.mark.parametrize("item", ITEM_IDS)
 def test_each_missing_fact_flips_only_its_own_item(item):
-    result = check_letter(letter(**{item: FLAWS[item]}))
+    result = check_letter(letter(**{PART_OF.get(item, item): FLAWS[item]}))
     assert result["no_surprises"] == {i: i != item for i in ITEM_IDS}
     assert result["passes"] is False
 
 
 def test_blame_is_found_and_fails_the_letter():
-    result = check_letter(letter(opening="Following your failure to attend the last review, a meeting has been arranged."))
+    result = check_letter(letter(opening="Following your failure to attend the last review, a meeting has been arranged "
+                                         "to talk about Luca's help at school."))
     assert [b["phrase"].lower() for b in result["blame"]] == ["failure to attend"]
     assert result["blame"][0]["why"] and result["blame"][0]["suggestion"]
     assert result["no_surprises"] == {i: True for i in ITEM_IDS}

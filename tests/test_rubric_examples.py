@@ -22,7 +22,9 @@ def test_every_rubric_has_at_least_thirty_labelled_examples():
 def test_every_example_labels_every_criterion():
     for path in RUBRIC_FILES:
         data = load_examples(path)
-        criteria = {c.id for c in load_rubric(data["rubric"]).criteria}
+        # A criterion added after a file was labelled is listed under `unlabelled` and measured
+        # on the corpus (tests/data/corpus) instead.
+        criteria = {c.id for c in load_rubric(data["rubric"]).criteria} - set(data.get("unlabelled") or [])
         for number, example in enumerate(data["examples"], 1):
             assert set(example["labels"]) == criteria, f"{path.name} example {number}"
 
@@ -42,5 +44,11 @@ def test_language_checker_agrees_with_its_labelled_statements():
     found = sum(a.agree for k, a in table.items() if k not in ("harmful", "clean_flagged"))
     labelled = sum(a.total for k, a in table.items() if k not in ("harmful", "clean_flagged"))
     assert found / labelled >= 0.85
-    for key, agreement in table.items():
-        assert agreement.total >= 3, f"{key} needs at least three labelled statements"
+    from alongside import corpus
+
+    train = corpus.items(DATA / "corpus", "language", "train")
+    for key in table:
+        if key in ("harmful", "clean_flagged"):
+            continue
+        labelled = sum(key in item.labels["kinds"] for item in train)
+        assert labelled >= 3, f"{key} needs at least three labelled statements in the train split"

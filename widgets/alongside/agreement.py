@@ -84,3 +84,58 @@ def language_agreement(path: Path) -> dict[str, Agreement]:
         for category in example["categories"]:
             table[category].add(category in found, held)
     return table
+
+
+def corpus_agreement(root: Path, checker: str, split: str) -> dict[str, Agreement]:
+    """Per-criterion agreement on one split of the labelled corpus (:mod:`alongside.corpus`).
+
+    For the language checker the keys are ``found`` (harmful statements flagged) and
+    ``clean_kept`` (clean statements left clean); for the letter checker, one per item plus
+    ``jargon_free`` and ``blame_free``; for a rubric, one per criterion.
+    """
+    from alongside import corpus
+    from alongside.letter import LetterError, check_letter
+
+    found = corpus.items(root, checker, split)
+    if checker == "language":
+        table = {"found": Agreement("found"), "clean_kept": Agreement("clean_kept")}
+        for item in found:
+            if item.junk:
+                continue
+            harmful = check_language(str(item.answer))["harmful"]
+            key = "found" if item.labels["harmful"] else "clean_kept"
+            table[key].add(harmful == item.labels["harmful"], False)
+        return table
+    if checker == "letter":
+        table: dict[str, Agreement] = {}
+        for item in found:
+            try:
+                result = check_letter(str(item.answer))
+                got = {**result["no_surprises"], "jargon_free": not result["jargon"], "blame_free": not result["blame"]}
+            except LetterError:
+                got = {}
+            for key, label in item.labels.items():
+                table.setdefault(key, Agreement(key)).add(bool(got.get(key, False)) == bool(label), False)
+        return table
+    rubric = rubric_engine.load_rubric(checker)
+    table = {c.id: Agreement(c.id) for c in rubric.criteria}
+    for item in found:
+        result = rubric_engine.score(rubric, item.answer)
+        for cid, label in item.labels.items():
+            if cid in table:
+                table[cid].add(result.criteria[cid].met == bool(label), False)
+    return table
+
+
+def corpus_qwk(root: Path, rubric_id: str, split: str) -> float:
+    """Quadratic weighted kappa between labelled and given total scores on a corpus split."""
+    from sklearn.metrics import cohen_kappa_score
+
+    from alongside import corpus
+
+    rubric = rubric_engine.load_rubric(rubric_id)
+    wanted, given = [], []
+    for item in corpus.items(root, rubric_id, split):
+        wanted.append(round(sum(c.points for c in rubric.criteria if item.labels.get(c.id))))
+        given.append(round(rubric_engine.score(rubric, item.answer).score))
+    return float(cohen_kappa_score(wanted, given, weights="quadratic")) if len(set(wanted + given)) > 1 else 1.0

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from alongside.data import DataError, load_yaml
 from alongside.matching import PhraseList
-from alongside.text import normalise, strip_stub
+from alongside.learned import model
+from alongside.text import normalise, sentences, strip_stub
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,8 @@ def categories() -> tuple[Category, ...]:
                     name=entry["name"],
                     why=str(entry["why"]).strip(),
                     suggestion=str(entry["suggestion"]).strip(),
-                    phrases=PhraseList.from_data(entry["phrases"], entry.get("unless"), "sentence", where),
+                    phrases=PhraseList.from_data(entry["phrases"], entry.get("unless"), "sentence", where,
+                                                 scope=entry.get("scope", True)),
                 )
             )
         except KeyError as err:
@@ -60,10 +62,33 @@ def category_phrases(category_id: str) -> PhraseList:
 def check_language(statement: object) -> dict:
     """Check a statement; return ``{"harmful": bool, "flags": [...]}`` as the command line prints it.
 
-    Each flag has the category's name, the phrase found, why it can hurt and a suggestion.
+    Each flag has the category's id and name, the phrase found, why it can hurt and a suggestion.
+    The patterns decide first; where the learned second opinion (``data/models/language.json``)
+    finds a sentence that reads like harm the patterns missed, that sentence is flagged too.
     Anything that is not text is treated as empty and comes back clean.
     """
     text = normalise(strip_stub(statement)) if isinstance(statement, str) else ""
+    flags = rule_flags(text)
+    learned = model("language")
+    if learned is not None and learned.mode != "rules":
+        for sentence in sentences(text):
+            hit = bool(rule_flags(sentence))
+            if not hit and learned.present(sentence, hit):
+                flags.append({"id": "second_opinion", "category": SECOND_OPINION["name"], "phrase": sentence,
+                              "why": SECOND_OPINION["why"], "suggestion": SECOND_OPINION["suggestion"]})
+    return {"harmful": bool(flags), "flags": flags}
+
+
+SECOND_OPINION = {
+    "name": "may hurt (second opinion)",
+    "why": ("This sentence reads like things parents say hurt them: it may pity, judge, brush the worry "
+            "aside or tell the parent how to feel."),
+    "suggestion": "Say what you notice, ask what the parent knows, and agree a next step together.",
+}
+
+
+def rule_flags(text: str) -> list[dict]:
+    """The flags the patterns alone raise in a text, one per category and phrase."""
     flags = []
     seen = set()
     for category in categories():
@@ -74,10 +99,11 @@ def check_language(statement: object) -> dict:
             seen.add(key)
             flags.append(
                 {
+                    "id": category.id,
                     "category": category.name,
                     "phrase": hit.phrase,
                     "why": category.why,
                     "suggestion": str(hit.note.get("suggestion", category.suggestion)).strip(),
                 }
             )
-    return {"harmful": bool(flags), "flags": flags}
+    return flags

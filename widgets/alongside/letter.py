@@ -24,7 +24,7 @@ from alongside.data import DataError, load_yaml
 from alongside.matching import PhraseList
 from alongside.text import normalise, sentences, words
 
-ITEM_IDS = ("when_where", "who_attends", "format", "child", "supporter", "interpreter_access", "contact")
+ITEM_IDS = ("when_where", "purpose", "who_attends", "format", "child", "supporter", "interpreter_access", "contact")
 
 
 class LetterError(ValueError):
@@ -94,13 +94,13 @@ def rules() -> Rules:
     try:
         excuses = PhraseList.from_data((), data["blame"].get("uses_unless"), "sentence", "letter.yaml, uses_unless").unless
         blame = [
-            BlameKind(c.id, c.why, c.suggestion, PhraseList(c.phrases.patterns, c.phrases.unless + excuses))
+            BlameKind(c.id, c.why, c.suggestion, PhraseList(c.phrases.patterns, c.phrases.unless + excuses, scope=True))
             for c in language.categories()
-            if c.id in data["blame"].get("uses", [])
+            if data["blame"].get("uses") == "all" or c.id in data["blame"].get("uses", [])
         ]
         for entry in data["blame"].get("categories", []):
             where = f"letter.yaml, blame {entry.get('id', '?')}"
-            phrases = PhraseList.from_data(entry["phrases"], entry.get("unless"), "sentence", where)
+            phrases = PhraseList.from_data(entry["phrases"], entry.get("unless"), "sentence", where, scope=True)
             blame.append(BlameKind(entry["id"], str(entry["why"]).strip(), str(entry["suggestion"]).strip(), phrases))
         items = []
         for entry in data["no_surprises"]:

@@ -17,7 +17,17 @@ lists its ``fields``, keys it does not list are ignored; values that are not tex
 lists of them count as empty.
 
 Phrases come from the criterion's own ``patterns`` and from the language checker's categories
-named in ``uses``. One engine serves the widgets, the nbgrader tests and the command line.
+named in ``uses``. ``uses: all`` makes the criterion a harm criterion: the language checker, the
+one judge of words that hurt (its patterns and its learned second opinion), decides, so no rubric
+rewards what the checker flags. ``skip_harm: true`` on an ``any`` criterion passes over sentences
+the checker flags ("you must be so worried" is not an acknowledgement).
+
+Where ``data/models/<rubric>.<criterion>.json`` exists (made by ``alongside.train_marking``), its
+learned model gives a second opinion that is combined with the patterns (:mod:`alongside.learned`).
+
+An answer far past the rubric's ``max_words``, mostly markup or symbols, or pasted over and over
+gets one message and no points, as does an empty one. One engine serves the widgets, the nbgrader
+tests and the command line.
 """
 
 from __future__ import annotations
@@ -28,8 +38,9 @@ from functools import lru_cache
 
 from alongside.data import DataError, list_names, load_yaml
 from alongside.glossary import find_jargon
+from alongside.learned import model
 from alongside.matching import PhraseList
-from alongside.text import normalise, strip_stub, words
+from alongside.text import normalise, sentences, strip_stub, words
 
 RULES = ("any", "none", "jargon", "filled", "date", "duration")
 
@@ -61,9 +72,30 @@ class Criterion:
     not_met: str
     field: str | None = None
     min_words: int = 3
+    rubric: str = ""
+    harm: bool = False
+    harm_except: tuple[str, ...] = ()
+    skip_harm: bool = False
 
     def check(self, text: str) -> tuple[bool, str]:
-        """Return (met, evidence) for this criterion on a text."""
+        """Return (met, evidence) for this criterion on a text: the patterns' verdict, combined
+        with the learned model's where one exists."""
+        met, evidence, hit = self._rules(text)
+        learned = model(f"{self.rubric}.{self.id}") if self.rule in ("any", "none") else None
+        if learned is None or learned.mode == "rules":
+            return met, evidence
+        present = learned.present(text, hit)
+        final = present if self.rule == "any" else not present
+        if final == met:
+            return met, evidence
+        return final, (learned.telling_sentence(text, hit) if present else "")
+
+    def _rules(self, text: str) -> tuple[bool, str, bool]:
+        """(met, evidence, whether the patterns found something) from the rules alone."""
+        met, evidence = self._rule_check(text)
+        return met, evidence, (met if self.rule == "any" else not met)
+
+    def _rule_check(self, text: str) -> tuple[bool, str]:
         if self.rule == "filled":
             return len(words(text)) >= self.min_words, " ".join(words(text)[:12])
         if self.rule == "date":
@@ -81,10 +113,22 @@ class Criterion:
         if self.rule == "jargon":
             found = find_jargon(text)
             return (not found, ", ".join(j.term for j in found))
-        hits = [hit for phrases in self.phrases for hit in phrases.find(text)]
+        if self.skip_harm:
+            text = "\n\n".join(s for s in sentences(text) if not harmful_words(s))
+        hits = [hit.phrase for phrases in self.phrases for hit in phrases.find(text)]
+        if self.harm:
+            hits += harmful_words(text, self.harm_except)
         if self.rule == "any":
-            return bool(hits), hits[0].phrase if hits else ""
-        return not hits, "; ".join(dict.fromkeys(hit.phrase for hit in hits))
+            return bool(hits), hits[0] if hits else ""
+        return not hits, "; ".join(dict.fromkeys(hits))
+
+
+def harmful_words(text: str, leave_out: tuple[str, ...] = ()) -> list[str]:
+    """What the language checker, the one judge of words that hurt, flags in a text (leaving out
+    the categories with the ids given, which another criterion of the rubric judges)."""
+    from alongside.language import check_language
+
+    return [flag["phrase"] for flag in check_language(text)["flags"] if flag["id"] not in leave_out]
 
 
 @dataclass(frozen=True)
@@ -98,6 +142,7 @@ class Rubric:
     min_words: int = 1
     too_short: str = "Write a fuller answer, then check it again."
     fields: tuple[str, ...] = ()
+    max_words: int = 600
 
     @property
     def max(self) -> float:
@@ -124,6 +169,7 @@ class Score:
     score: float
     max: float
     criteria: dict[str, CriterionResult]
+    message: str = ""
 
     def to_dict(self) -> dict:
         """The verdict as the command line prints it."""
@@ -131,6 +177,7 @@ class Score:
             "rubric": self.rubric,
             "score": self.score,
             "max": self.max,
+            "message": self.message,
             "criteria": {
                 cid: {"met": r.met, "evidence": r.evidence, "feedback": r.feedback}
                 for cid, r in self.criteria.items()
@@ -138,7 +185,10 @@ class Score:
         }
 
     def feedback_lines(self) -> list[str]:
-        """One line per criterion, starting 'Met' or 'Not yet', for a trainee to act on."""
+        """One line per criterion, starting 'Met' or 'Not yet', for a trainee to act on; one line
+        only when the answer could not be marked (empty, far too long, or not words)."""
+        if self.message:
+            return [self.message]
         return [
             f"{'Met' if r.met else 'Not yet'} ({_fmt(r.points)}/{_fmt(r.max)}): {r.feedback}"
             for r in self.criteria.values()
@@ -167,10 +217,14 @@ def _criterion(entry: dict, rubric_id: str) -> Criterion:
         phrases = []
         if entry.get("patterns"):
             phrases.append(
-                PhraseList.from_data(entry["patterns"], entry.get("unless"), entry.get("within", "sentence"), where)
+                PhraseList.from_data(entry["patterns"], entry.get("unless"), entry.get("within", "sentence"), where,
+                                     scope=entry.get("scope", rule == "none"))
             )
-        phrases.extend(_language_phrases(cat, where) for cat in entry.get("uses", []))
-        if rule in ("any", "none") and not phrases:
+        uses = entry.get("uses", [])
+        harm = uses == "all"
+        if not harm:
+            phrases.extend(_language_phrases(cat, where) for cat in uses)
+        if rule in ("any", "none") and not phrases and not harm:
             raise DataError(f"{where}: needs 'patterns' or 'uses'")
         return Criterion(
             id=str(entry["id"]),
@@ -182,6 +236,10 @@ def _criterion(entry: dict, rubric_id: str) -> Criterion:
             not_met=str(entry["not_met"]).strip(),
             field=entry.get("field"),
             min_words=int(entry.get("min_words", 3)),
+            rubric=rubric_id,
+            harm=harm,
+            harm_except=tuple(entry.get("except") or ()),
+            skip_harm=bool(entry.get("skip_harm", False)),
         )
     except KeyError as err:
         raise DataError(f"{where}: missing {err}") from None
@@ -205,6 +263,7 @@ def load_rubric(rubric_id: str) -> Rubric:
         min_words=int(data.get("min_words", 1)),
         too_short=str(data.get("too_short", Rubric.too_short)).strip(),
         fields=tuple(str(f["id"]) for f in data.get("fields") or [] if isinstance(f, dict) and "id" in f),
+        max_words=int(data.get("max_words", Rubric.max_words)),
     )
 
 
@@ -221,10 +280,7 @@ def score(rubric: Rubric | str, answer: object) -> Score:
     """
     if isinstance(rubric, str):
         rubric = load_rubric(rubric)
-    fields = _fields(answer)
-    if rubric.fields:  # a plan: only the fields the rubric lists count
-        fields = {k: v for k, v in fields.items() if k in rubric.fields}
-    text = "\n\n".join(fields.values())
+    fields, text = answer_text(rubric, answer)
     if len(words(text)) < rubric.min_words:
         if rubric.fields and answer is not None and not isinstance(answer, dict):
             parts = ", ".join(f'"{f}": "..."' for f in rubric.fields[:2])
@@ -237,8 +293,10 @@ def score(rubric: Rubric | str, answer: object) -> Score:
             reason = rubric.too_short
         else:
             reason = f"Your answer should be text in quotes, not {type(answer).__name__}. {rubric.too_short}"
-        results = {c.id: CriterionResult(False, "", reason, 0.0, c.points) for c in rubric.criteria}
-        return Score(rubric.id, 0.0, rubric.max, results)
+        return _unmarked(rubric, reason)
+    problem = _not_markable(text, rubric)
+    if problem:
+        return _unmarked(rubric, problem)
     results = {}
     for criterion in rubric.criteria:
         met, evidence = criterion.check(fields.get(criterion.field, "") if criterion.field else text)
@@ -251,6 +309,42 @@ def score(rubric: Rubric | str, answer: object) -> Score:
             max=criterion.points,
         )
     return Score(rubric.id, sum(r.points for r in results.values()), rubric.max, results)
+
+
+def answer_text(rubric: Rubric, answer: object) -> tuple[dict[str, str], str]:
+    """An answer as the rubric reads it: its fields (only those the rubric lists, for a plan)
+    and all of its text."""
+    fields = _fields(answer)
+    if rubric.fields:  # a plan: only the fields the rubric lists count
+        fields = {k: v for k, v in fields.items() if k in rubric.fields}
+    return fields, "\n\n".join(fields.values())
+
+
+def _unmarked(rubric: Rubric, reason: str) -> Score:
+    """A Score of nothing, with one message saying why the answer could not be marked."""
+    results = {c.id: CriterionResult(False, "", reason, 0.0, c.points) for c in rubric.criteria}
+    return Score(rubric.id, 0.0, rubric.max, results, message=reason)
+
+
+_MARKUP = re.compile(r"<[^<>]{0,200}>|&[a-z#0-9]{1,8};|[^\w\s.,;:!?'\"()-]")
+
+
+def _not_markable(text: str, rubric: Rubric) -> str:
+    """Why a text is not an answer to mark (far too long, mostly markup or symbols, or the same
+    sentence pasted over and over), or "" when it can be marked."""
+    count = len(words(text))
+    if count > rubric.max_words:
+        return (f"Your answer is {count} words long; this one asks for far fewer (at most {rubric.max_words}). "
+                "Cut it down to what you would really say or write, then check again.")
+    visible = re.sub(r"\s", "", text)
+    junk = sum(len(m.group(0)) for m in _MARKUP.finditer(re.sub(r"\s", "", text)))
+    if visible and junk / len(visible) > 0.4:
+        return ("Your answer is mostly code, markup or symbols. Write it in plain words, as you would "
+                "say it, then check again.")
+    parts = [re.sub(r"\W+", " ", s.lower()).strip() for s in sentences(text)]
+    if len(parts) >= 6 and len(set(parts)) <= len(parts) / 3:
+        return "Your answer repeats the same sentences. Write each point once, then check again."
+    return ""
 
 
 def _fields(answer: object) -> dict[str, str]:
@@ -281,4 +375,4 @@ def describe(rubric: Rubric | str) -> list[dict]:
     return [{"id": c.id, "looks_for": c.looks_for, "points": c.points} for c in rubric.criteria]
 
 
-__all__ = ["Criterion", "CriterionResult", "Rubric", "Score", "describe", "load_rubric", "rubric_ids", "score"]
+__all__ = ["Criterion", "CriterionResult", "Rubric", "Score", "answer_text", "describe", "harmful_words", "load_rubric", "rubric_ids", "score"]

@@ -1,0 +1,97 @@
+"""A second opinion that learns: small linear models, one per criterion, beside the patterns.
+
+Each model is a plain JSON file in ``data/models/`` made at build time by
+``python -m alongside.train_marking`` from the labelled corpus (``tests/data/corpus/``, train
+split). It holds a vocabulary of words and word pairs, their inverse document frequencies, one
+weight per feature, a weight for "the patterns found something", an intercept and a threshold.
+Scoring needs nothing but this file: no model download and no scikit-learn in a trainee's kernel.
+
+How a criterion's verdict is made (``mode``, chosen per criterion on the validation split):
+
+- ``rules``: the patterns alone (the model did not help on validation data);
+- ``stacked``: the model, which sees the patterns' verdict as one of its features, decides.
+
+The evidence shown is still a sentence: the patterns' words when they decided, else the sentence
+the model scores as most telling.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib.resources import files
+
+from alongside.matching import british
+from alongside.text import normalise, sentences
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+def tokens(text: str) -> list[str]:
+    """The features of a text: lower-case words and adjacent word pairs (British spelling)."""
+    words = _WORD.findall(british(normalise(text)).lower().replace("’", "'"))
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+@dataclass(frozen=True)
+class Model:
+    """One criterion's learned model, as loaded from its JSON file."""
+
+    name: str
+    mode: str
+    vocabulary: dict[str, int]
+    idf: tuple[float, ...]
+    weights: tuple[float, ...]
+    rule_weight: float
+    intercept: float
+    threshold: float
+
+    def probability(self, text: str, rule_hit: bool) -> float:
+        """The model's probability that the criterion's target is present in the text."""
+        counts: dict[int, int] = {}
+        for token in tokens(text):
+            index = self.vocabulary.get(token)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        values = {i: (1 + math.log(c)) * self.idf[i] for i, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
+        z = self.intercept + self.rule_weight * float(rule_hit)
+        z += sum(self.weights[i] * v / norm for i, v in values.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def present(self, text: str, rule_hit: bool) -> bool:
+        """The combined verdict: is the criterion's target present?"""
+        if self.mode == "rules":
+            return rule_hit
+        return self.probability(text, rule_hit) >= self.threshold
+
+    def telling_sentence(self, text: str, rule_hit: bool) -> str:
+        """The sentence of the text the model scores highest, for the evidence shown."""
+        parts = sentences(text) or [text]
+        return max(parts, key=lambda s: self.probability(s, rule_hit)).strip()
+
+
+def _folder():
+    return files("alongside").joinpath("data", "models")
+
+
+@lru_cache(maxsize=None)
+def model(name: str) -> Model | None:
+    """The model called ``name`` (e.g. "listening-response.acknowledges", "language"), or None."""
+    path = _folder().joinpath(f"{name}.json")
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return Model(
+        name=name,
+        mode=str(data["mode"]),
+        vocabulary={t: i for i, t in enumerate(data["vocabulary"])},
+        idf=tuple(float(x) for x in data["idf"]),
+        weights=tuple(float(x) for x in data["weights"]),
+        rule_weight=float(data["rule_weight"]),
+        intercept=float(data["intercept"]),
+        threshold=float(data["threshold"]),
+    )
