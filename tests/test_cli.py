@@ -77,3 +77,26 @@ def test_installed_command_is_the_same_program():
     assert command, "the `alongside` command is not installed"
     done = subprocess.run([command, "check-language"], input="What a shame.", capture_output=True, text=True)
     assert json.loads(done.stdout)["harmful"] is True
+
+
+def test_score_reads_a_plan_as_a_json_object():
+    plan = {"who": "Dads who work shifts.", "strength": "Darren coaches the junior football team and we use it.",
+            "outside": "A kickabout in the park on Saturday.", "shaping": "The dads choose the day and plan it.",
+            "language_culture": "Messages in Arabic and English.", "learning": "We ask families what works at home."}
+    done = run("score", "--rubric", "engagement-plan", stdin=json.dumps(plan))
+    assert done.returncode == 0, done.stderr
+    from alongside.rubric import score
+
+    assert json.loads(done.stdout) == score("engagement-plan", plan).to_dict()
+    wrong = run("score", "--rubric", "engagement-plan", stdin="not a plan")
+    assert wrong.returncode == 2 and "JSON object" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
+def test_a_closed_pipe_is_not_a_traceback():
+    import subprocess
+    import sys
+
+    reader = subprocess.Popen([sys.executable, "-m", "alongside", "rubrics"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    reader.stdout.close()  # the reader goes away before the writer is done
+    _out, err = reader.communicate(timeout=60)
+    assert b"Traceback" not in err

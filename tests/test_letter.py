@@ -292,3 +292,21 @@ def test_widget_says_it_left_out_html_formatting(alongside_home):
     widget = LetterChecker(name="test", value="<p>" + letter().replace("\n\n", "</p><p>") + "</p>")
     assert widget.check()["passes"] is True
     assert "web formatting (HTML)" in widget.feedback.value
+
+
+@pytest.mark.parametrize("outcome", [
+    "If things do not get safer, the council can decide to apply to the family court for an order.",
+    "One possible outcome is that the conference may decide the children need a child protection plan.",
+])
+def test_an_honest_calm_statement_of_possible_outcomes_is_not_a_threat(outcome):
+    assert check_letter(letter() + "\n\n" + outcome)["blame"] == []
+
+
+def test_a_consequence_of_not_doing_as_told_is_a_threat():
+    result = check_letter(letter() + "\n\nIf you fail to attend, we will have no choice but to take legal action.")
+    assert result["blame"] and result["passes"] is False
+
+
+def test_a_letter_must_say_why_the_meeting_is_happening():
+    assert check_letter(letter())["no_surprises"]["purpose"] is True
+    assert check_letter(letter(opening=FLAWS["purpose"]))["no_surprises"]["purpose"] is False

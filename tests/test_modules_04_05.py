@@ -161,7 +161,7 @@ def test_story_works_when_progress_cannot_be_saved(alongside_home, monkeypatch):
 
 PLAN = {
     "shared_goal": "Layla will read short words for herself and enjoy her pony books.",
-    "trial": "The sounds group, ten minutes each morning, for six weeks.",
+    "trial": "The sounds group, ten minutes each morning, for six weeks, with a sign and a picture for each sound, as Mo and Jess suggested.",
     "review_date": "Thursday 12 March",
     "parents_knowledge": "Layla learns best from pictures and signs. Give her time to answer.",
     "progress_sharing": "The home-school book, every Friday.",

@@ -32,14 +32,25 @@ def _print_json(data: dict) -> None:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    """Score an answer on stdin against a rubric."""
+    """Score an answer on stdin against a rubric (a JSON object of its parts, for a plan)."""
     from alongside.rubric import load_rubric, rubric_ids, score
 
     try:
         rubric = load_rubric(args.rubric)
     except KeyError:
         raise UsageError(f"unknown rubric {args.rubric!r}; known rubrics: {', '.join(rubric_ids())}") from None
-    _print_json(score(rubric, _read_stdin("answer")).to_dict())
+    text = _read_stdin("answer")
+    answer: object = text
+    if rubric.fields:  # a plan: a JSON object of its parts, as the graded exercise gives it
+        try:
+            answer = json.loads(text)
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict):
+            parts = ", ".join(f'"{f}": "..."' for f in rubric.fields[:2])
+            raise UsageError(f"rubric {rubric.id} reads a plan: give a JSON object such as {{{parts}, ...}} "
+                             f"with the parts {', '.join(rubric.fields)}")
+    _print_json(score(rubric, answer).to_dict())
     return 0
 
 
@@ -202,5 +213,11 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as err:
         print(f"alongside: a course data file is broken: {err}", file=sys.stderr)
         return USAGE_ERROR
+    except UnicodeDecodeError:
+        print("alongside: the input is not readable text (UTF-8)", file=sys.stderr)
+        return USAGE_ERROR
+    except BrokenPipeError:  # the reader stopped early (| head): nothing more to say
+        sys.stdout = None
+        return 0
     except KeyboardInterrupt:
         return 130
