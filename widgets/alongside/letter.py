@@ -22,7 +22,7 @@ import textstat
 from alongside import glossary, language
 from alongside.data import DataError, load_yaml
 from alongside.matching import PhraseList
-from alongside.text import normalise, sentences, words
+from alongside.text import junk_reason, normalise, sentences, words
 
 ITEM_IDS = ("when_where", "purpose", "who_attends", "format", "child", "supporter", "interpreter_access", "contact")
 
@@ -201,6 +201,9 @@ def _check_readable(text: str, limits: Rules) -> None:
         raise LetterError(
             "There are no words to check: the text holds only symbols, numbers or emoji. Paste the letter's words."
         )
+    junk = junk_reason(text, "letter")
+    if junk:
+        raise LetterError(junk)
     if len(found) > limits.max_words:
         raise LetterError(
             f"That text has {len(found):,} words. The checker reads one letter at a time, of up to "

@@ -40,7 +40,7 @@ from alongside.data import DataError, list_names, load_yaml
 from alongside.glossary import find_jargon
 from alongside.learned import model
 from alongside.matching import PhraseList
-from alongside.text import normalise, sentences, strip_stub, words
+from alongside.text import junk_reason, normalise, sentences, strip_stub, words
 
 RULES = ("any", "none", "jargon", "filled", "date", "duration")
 
@@ -326,9 +326,6 @@ def _unmarked(rubric: Rubric, reason: str) -> Score:
     return Score(rubric.id, 0.0, rubric.max, results, message=reason)
 
 
-_MARKUP = re.compile(r"<[^<>]{0,200}>|&[a-z#0-9]{1,8};|[^\w\s.,;:!?'\"()-]")
-
-
 def _not_markable(text: str, rubric: Rubric) -> str:
     """Why a text is not an answer to mark (far too long, mostly markup or symbols, or the same
     sentence pasted over and over), or "" when it can be marked."""
@@ -336,15 +333,7 @@ def _not_markable(text: str, rubric: Rubric) -> str:
     if count > rubric.max_words:
         return (f"Your answer is {count} words long; this one asks for far fewer (at most {rubric.max_words}). "
                 "Cut it down to what you would really say or write, then check again.")
-    visible = re.sub(r"\s", "", text)
-    junk = sum(len(m.group(0)) for m in _MARKUP.finditer(re.sub(r"\s", "", text)))
-    if visible and junk / len(visible) > 0.4:
-        return ("Your answer is mostly code, markup or symbols. Write it in plain words, as you would "
-                "say it, then check again.")
-    parts = [re.sub(r"\W+", " ", s.lower()).strip() for s in sentences(text)]
-    if len(parts) >= 6 and len(set(parts)) <= len(parts) / 3:
-        return "Your answer repeats the same sentences. Write each point once, then check again."
-    return ""
+    return junk_reason(text, "answer")
 
 
 def _fields(answer: object) -> dict[str, str]:

@@ -39,3 +39,20 @@ def words(text: str) -> list[str]:
 def is_question(sentence: str) -> bool:
     """True when a sentence is written as a question."""
     return sentence.rstrip(" \"')").endswith("?")
+
+
+_MARKUP = re.compile(r"<[^<>]{0,200}>|&[a-z#0-9]{1,8};|[^\w\s.,;:!?'\"()-]")
+
+
+def junk_reason(text: str, what: str = "answer") -> str:
+    """Why a text is not words to mark ("" when it is): mostly markup or symbols, or the same
+    sentences pasted over and over. ``what`` names it in the message ("answer", "letter")."""
+    visible = re.sub(r"\s", "", text)
+    junk = sum(len(m.group(0)) for m in _MARKUP.finditer(visible))
+    if visible and junk / len(visible) > 0.4:
+        return (f"Your {what} is mostly code, markup or symbols. Write it in plain words, as you would "
+                "say it, then check again.")
+    parts = [re.sub(r"\W+", " ", s.lower()).strip() for s in sentences(text)]
+    if len(parts) >= 6 and len(set(parts)) <= len(parts) / 3:
+        return f"Your {what} repeats the same sentences. Write each point once, then check again."
+    return ""
