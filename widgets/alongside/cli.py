@@ -56,9 +56,12 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_check_language(args: argparse.Namespace) -> int:
     """Check a statement on stdin for words that can hurt a parent."""
-    from alongside.language import check_language
+    from alongside.language import check_language, too_long
 
-    _print_json(check_language(_read_stdin("statement")))
+    text = _read_stdin("statement")
+    if too_long(text):
+        print(f"alongside: {too_long(text)}", file=sys.stderr)
+    _print_json(check_language(text))
     return 0
 
 

@@ -65,9 +65,10 @@ def check_language(statement: object) -> dict:
     Each flag has the category's id and name, the phrase found, why it can hurt and a suggestion.
     The patterns decide first; where the learned second opinion (``data/models/language.json``)
     finds a sentence that reads like harm the patterns missed, that sentence is flagged too.
-    Anything that is not text is treated as empty and comes back clean.
+    Anything that is not text is treated as empty and comes back clean; only the first
+    ``MAX_CHARS`` characters are read (a statement is a few sentences; see :func:`too_long`).
     """
-    text = normalise(strip_stub(statement)) if isinstance(statement, str) else ""
+    text = normalise(strip_stub(statement))[:MAX_CHARS] if isinstance(statement, str) else ""
     flags = rule_flags(text)
     learned = model("language")
     if learned is not None and learned.mode != "rules":
@@ -77,6 +78,17 @@ def check_language(statement: object) -> dict:
                 flags.append({"id": "second_opinion", "category": SECOND_OPINION["name"], "phrase": sentence,
                               "why": SECOND_OPINION["why"], "suggestion": SECOND_OPINION["suggestion"]})
     return {"harmful": bool(flags), "flags": flags}
+
+
+MAX_CHARS = 10_000
+
+
+def too_long(statement: str) -> str:
+    """A message when a statement is longer than the checker reads, or ""."""
+    if len(statement) <= MAX_CHARS:
+        return ""
+    return (f"Only the first {MAX_CHARS:,} characters were checked: the checker reads a statement or a "
+            "short reply, not a whole document.")
 
 
 SECOND_OPINION = {

@@ -160,8 +160,6 @@ def forgive_typos(text: str, vocabulary: frozenset[str]) -> str:
     start of one, for stems such as "frustrat"), read as that word."""
     if not vocabulary:
         return text
-    from rapidfuzz.distance import Levenshtein
-
     known = english_words()
 
     def fix(match: re.Match) -> str:
@@ -169,17 +167,25 @@ def forgive_typos(text: str, vocabulary: frozenset[str]) -> str:
         lower = word.lower()
         if len(lower) < 5 or lower in vocabulary or lower in known or "'" in lower:
             return word
-        for candidate in vocabulary:
-            if abs(len(candidate) - len(lower)) <= 1 and Levenshtein.distance(lower, candidate, score_cutoff=1) <= 1:
-                return candidate
-        for candidate in vocabulary:  # a stem: the word starts with it, give or take one letter
-            if len(candidate) >= 6 and len(lower) > len(candidate):
-                for cut in (len(candidate) - 1, len(candidate), len(candidate) + 1):
-                    if Levenshtein.distance(lower[:cut], candidate, score_cutoff=1) <= 1 and cut < len(lower):
-                        return candidate + lower[cut:]
-        return word
+        return _corrected(lower, vocabulary) or word
 
     return _TOKEN.sub(fix, text)
+
+
+@lru_cache(maxsize=65536)
+def _corrected(lower: str, vocabulary: frozenset[str]) -> str:
+    """The vocabulary word one edit from ``lower`` (or a stem it starts with), or ""."""
+    from rapidfuzz.distance import Levenshtein
+
+    for candidate in vocabulary:
+        if abs(len(candidate) - len(lower)) <= 1 and Levenshtein.distance(lower, candidate, score_cutoff=1) <= 1:
+            return candidate
+    for candidate in vocabulary:  # a stem: the word starts with it, give or take one letter
+        if len(candidate) >= 6 and len(lower) > len(candidate):
+            for cut in (len(candidate) - 1, len(candidate), len(candidate) + 1):
+                if cut < len(lower) and Levenshtein.distance(lower[:cut], candidate, score_cutoff=1) <= 1:
+                    return candidate + lower[cut:]
+    return ""
 
 
 @dataclass(frozen=True)
