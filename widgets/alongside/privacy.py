@@ -158,11 +158,15 @@ class _Letter:
 
     sender: tuple[tuple[int, int], ...]
     family_block: tuple[tuple[int, int], ...]
-    expected_names: frozenset[str]  # the family the letter is to, and the sender
+    attendees: tuple[tuple[int, int], ...]  # "Who will be there:" and its list
+    expected_names: frozenset[str]  # the family the letter is to and about, and the sender
 
 
+_ADDRESS = ("street address", "postcode", "town or city")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:['-][A-Za-z]+)*")
 _TITLE_LINE = re.compile(r"\s*(Mr|Mrs|Ms|Miss|Mx|Dr)\b")
+_WHO = re.compile(r"\b(who|people)( will| is| are)?( be)? ?(there|coming|come|attend|attending|join|joining)?\s*:|"
+                  r"\bwill (also )?(be there|attend|join us|come)\b", re.IGNORECASE)
 
 
 def _lines(text: str) -> list[tuple[int, int]]:
@@ -185,52 +189,73 @@ def _letter_parts(text: str, found: list[_Detail]) -> _Letter:
         while first - 1 in filled:
             first -= 1
         short = all(len(lines[k].split()) <= 6 for k in range(first, filled[-1] + 1))
-        closing = first - 1 if short and first > 0 and first > (greeting or 0) else None
+        closing = first - 1 if short and first > (greeting or 0) else None
     sender = [(spans[closing + 1][0], len(text))] if closing is not None and closing + 1 < len(spans) else []
-    family = set(_CAPITALISED.findall(lines[greeting])) - {"Dear", "Hello", "Hi", "To"} if greeting is not None else set()
-    from alongside.letter import child_names
-
-    family |= set(child_names(text))
-    block = []
     head = [i for i in filled if greeting is not None and i < greeting]
+    family = set(_CAPITALISED.findall(lines[greeting])) - {"Dear", "Hello", "Hi", "To"} if greeting is not None else set()
     addressee = next((i for i in head if _TITLE_LINE.match(lines[i]) or family & set(_CAPITALISED.findall(lines[i]))), None)
+    block = []
     if addressee is not None:  # the family's name and address: from that line to the end of its paragraph
         last = addressee
         while last + 1 in head:
             last += 1
         block = [(spans[addressee][0], spans[last][1])]
     sender += [spans[i] for i in head if not block or not block[0][0] <= spans[i][0] <= block[0][1]]
-    signed = {w for d in found if d.kind == "name" and any(a <= d.start < b for a, b in sender) for w in d.words}
-    return _Letter(tuple(sender), tuple(block), frozenset(family | signed))
+    attendees = []
+    for i in filled:
+        if _WHO.search(lines[i]):
+            last = i
+            while last + 1 in filled and lines[last + 1].lstrip().startswith(("-", "*", "•")):
+                last += 1
+            attendees.append((spans[i][0], spans[last][1]))
+    names = [d for d in found if d.kind == "name"]
+    counts: dict[str, int] = {}
+    for d in names:
+        for word in d.words:
+            counts[word] = counts.get(word, 0) + 1
+    from alongside.letter import child_names
+
+    family |= set(child_names(text)) | {w for w, n in counts.items() if n >= 2}  # the family the letter is about
+    family |= {d.words[0] for d in names if rules["child_before"].search(text[max(0, d.start - 40) : d.start])
+               or rules["child_after"].search(text[d.end : d.end + 40])}
+    family |= {w for d in names if any(a <= d.start < b for a, b in sender) for w in d.words}  # and its sender
+    return _Letter(tuple(sender), tuple(block), tuple(attendees), frozenset(family))
 
 
 def _family_details(text: str, found: list[_Detail]) -> list[_Detail]:
     """The details in a letter that are about a family rather than its sender (see the module's docs)."""
     rules, parts = _rules(), _letter_parts(text, found)
+    settings = [d for d in found if d.kind == "named school or setting"]
+    inside = lambda d, spans: any(a <= d.start < b for a, b in spans)  # noqa: E731
     kept = []
     for d in found:
-        line = text[text.rfind("\n", 0, d.start) + 1 : (text.find("\n", d.end) + 1 or len(text) + 1) - 1]
-        before = text[max(text.rfind("\n", 0, d.start) + 1, d.start - 60) : d.start]
-        if d.kind in ("date of birth", "NHS number") or any(a <= d.start < b for a, b in parts.family_block):
+        line_start = text.rfind("\n", 0, d.start) + 1
+        line_end = text.find("\n", d.end)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        before = text[max(line_start, d.start - 60) : d.start]
+        follows = kept and kept[-1].kind in _ADDRESS and not text[kept[-1].end : d.start].strip(" ,\t\n")
+        if d.kind in ("date of birth", "NHS number"):
             kept.append(d)
-        elif any(a <= d.start < b for a, b in parts.sender) or d.kind == "named school or setting":
+        elif inside(d, parts.sender) or d.kind == "named school or setting":
             continue
         elif d.kind == "name":
-            if not (set(d.words) <= parts.expected_names or _staff(text, d)):
+            expected = d.words[0] in parts.expected_names or set(d.words) <= parts.expected_names
+            if not (expected or inside(d, parts.attendees) or _staff(text, d)):
                 kept.append(d)
-        elif rules["family_before"].search(before):
+        elif inside(d, parts.family_block) or follows or rules["family_before"].search(before):
             kept.append(d)
         elif d.kind in ("phone number", "email address"):
             if not (rules["sender_contact"].search(before) or rules["organisation_email"].search(d.text)):
                 kept.append(d)
-        elif not rules["meeting_place"].search(line):
+        elif not (rules["meeting_place"].search(line) or any(line_start <= s.start <= line_start + len(line) for s in settings)):
             kept.append(d)
     return kept
 
 
 def _staff(text: str, d: _Detail) -> bool:
-    """True when a role stands beside a name: "Mrs Grant, Kofi's class teacher", "class teacher Mr Cole"."""
+    """True when a role stands beside a name ("Mrs Grant, Kofi's class teacher", "class teacher Mr Cole",
+    "Paula your health visitor") or the person is from a service ("Neil from the housing team")."""
     roles = _rules()["staff_roles"]
-    after = re.match(r"\s*(,|\(|-|who\b|is\b)([^.;\n]{0,40})", text[d.end : d.end + 60])
+    after = re.match(r"\s*(from\b|(,|\(|-|who\b|is\b|your\b|our\b|the\b)([^.;\n]{0,40}))", text[d.end : d.end + 60])
     before = re.search(roles.pattern + r"[\s,:]*$", text[max(0, d.start - 40) : d.start], re.IGNORECASE)
-    return bool(before) or bool(after and roles.search(after.group(2)))
+    return bool(before) or bool(after and (after.group(1) == "from" or roles.search(after.group(3) or "")))
