@@ -13,7 +13,8 @@ only words, the finder reads the signs a reader would:
   lower-case words ("I told Grace"). A capital at the start of a sentence ("Will you come?") or in
   a title ("Early Help Hub") is not enough, and a word that is always capitalised ("May", the
   month; "Christian") needs a title, "called" or a surname;
-- a title and a capitalised word ("Mrs Okafor", "Dr J. Stone") is a name;
+- a title and a capitalised word ("Mrs Okafor", "Dr J. Stone") is a name, and so is a first name
+  and a surname in lower case ("sarah thompson") when neither is also an ordinary word;
 - one to four capitalised words before a word for a setting ("Oakfield Primary", "Little Acorns
   Nursery"), or "St Mary's C of E", name a setting, unless the words are all generic ("Special
   School", "the Civic Centre");
@@ -29,6 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from alongside.data import data_path, load_yaml
 
@@ -56,8 +58,7 @@ class Found:
     words: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     text: str
     base: str  # without "'s"
     start: int
@@ -82,6 +83,8 @@ class Lists:
     street_words: frozenset[str]
     place_before: frozenset[str]
     glossary: re.Pattern | None  # the glossary's capitalised terms ("Ed Psych"): words, not people
+    lower_first: frozenset[str]  # first names and surnames that are not also ordinary words, in lower case
+    lower_surnames: frozenset[str]
 
 
 def _tsv(name: str) -> list[tuple[str, str]]:
@@ -101,12 +104,14 @@ def lists() -> Lists:
 
     rules = load_yaml("privacy.yaml")
     forms = sorted({f for t in terms() for f in t.forms if re.search(r"\b[A-Z][a-z]", f)}, key=len, reverse=True)
+    names = dict(_tsv("names.tsv"))
+    plain = {n.lower(): f for n, f in names.items() if not set(f) & {"w", "p"}}
     places: dict[str, list] = {}
     for place, flags in _tsv("uk-places.tsv"):
         words = tuple(place.split())
         places.setdefault(words[0], []).append((words, flags))
     return Lists(
-        names=dict(_tsv("names.tsv")),
+        names=names,
         places={k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in places.items()},
         titles=frozenset(t.rstrip(".") for t in rules["titles"]),
         role_titles=frozenset(rules["role_titles"]),
@@ -117,6 +122,8 @@ def lists() -> Lists:
         street_words=frozenset(rules["street_words"]),
         place_before=frozenset(rules["place_before"]),
         glossary=re.compile(r"\b(" + "|".join(map(re.escape, forms)) + r")\b") if forms else None,
+        lower_first=frozenset(n for n, f in plain.items() if "f" in f),
+        lower_surnames=frozenset(n for n, f in plain.items() if "s" in f),
     )
 
 
@@ -244,6 +251,16 @@ def _people(r: _Reader) -> list[Found]:
     return out
 
 
+def _lower_case(r: _Reader) -> list[Found]:
+    """A first name and a surname written in lower case ("sarah thompson"), when neither is also an ordinary word."""
+    out, toks, first, last = [], r.tokens, r.lists.lower_first, r.lists.lower_surnames
+    for i in range(len(toks) - 1):
+        a, b = toks[i], toks[i + 1]
+        if a.base in first and b.base in last and _next_to(r.text, a, b):
+            out.append(r.found("name", i, i + 1, [i, i + 1]))
+    return out
+
+
 def _plain(r: _Reader, i: int) -> bool:
     """True when token i is a name and not also an ordinary word."""
     flags = r.flags(i) or ""
@@ -305,7 +322,7 @@ def find(text: str) -> list[Found]:
     """
     r = _Reader(text)
     terms = [(m.start(), m.end()) for m in r.lists.glossary.finditer(text)] if r.lists.glossary else []
-    candidates = [f for f in _settings(r) + _titled(r) + _places(r) + _people(r)
+    candidates = [f for f in _settings(r) + _titled(r) + _places(r) + _people(r) + _lower_case(r)
                   if not any(a <= f.start < b for a, b in terms)]
     rank = {"setting": 0, "name": 2, "place": 1}
     candidates.sort(key=lambda f: (-(f.end - f.start), rank[f.kind], f.start))

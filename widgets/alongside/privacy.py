@@ -39,7 +39,8 @@ _CONTACT = [
     ("email address", re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b")),
     ("phone number", re.compile(r"(?<![\w+])(\+44\s?(\(0\)\s?)?|0)\d([\s-]?\d){8,9}(?!\d)")),
     ("postcode", re.compile(r"\b([A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})\b")),
-    ("date of birth", re.compile(rf"\b(born|date of birth|birth ?date|d\.?o\.?b\.?|birthday)\b[^.\n\d]{{0,25}}{_DATE}", re.IGNORECASE)),
+    ("date of birth", re.compile(rf"\b(born|date of birth|birth ?date|d\.?o\.?b\.?|birthday)\b[^.\n\d]{{0,25}}(?P<date>{_DATE})",
+                                 re.IGNORECASE)),
 ]
 _NHS = re.compile(r"(?<![\d+])\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
 _NHS_CUE = re.compile(r"\bnhs\b[^.\n\d]{0,20}$", re.IGNORECASE)
@@ -73,7 +74,9 @@ def _nhs_number(digits: str) -> bool:
 
 
 def _details(text: str) -> list[_Detail]:
-    found = [_Detail(kind, m.group(0).strip(), m.start(), m.end()) for kind, p in _CONTACT for m in p.finditer(text)]
+    # A date of birth covers only its date, so a town between ("born in Bath on 2 June") is found too.
+    found = [_Detail(kind, m.group(0).strip(), m.start("date") if "date" in p.groupindex else m.start(), m.end())
+             for kind, p in _CONTACT for m in p.finditer(text)]
     found += [_Detail("street address", m.group(0), m.start(), m.end()) for m in _rules()["street"].finditer(text)]
     for m in _NHS.finditer(text):
         digits = re.sub(r"\D", "", m.group(0))
