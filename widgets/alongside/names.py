@@ -9,7 +9,7 @@ only words, the finder reads the signs a reader would:
   the start of a sentence;
 - a first name that is also an ordinary word ("Will", "May", "Hope", "Grace") is a name only with
   more to go on: a surname after it ("Grace Thompson"), a title or "called" or "my daughter"
-  before it, "'s" after it ("Grace's mum"), or a capital letter in the middle of a sentence among
+  before it, "'s" or ", my manager" after it ("Grace's mum"), or a capital letter in the middle of a sentence among
   lower-case words ("I told Grace"). A capital at the start of a sentence ("Will you come?") or in
   a title ("Early Help Hub") is not enough, and a word that is always capitalised ("May", the
   month; "Christian") needs a title, "called" or a surname;
@@ -77,6 +77,7 @@ class Lists:
     titles: frozenset[str]
     role_titles: frozenset[str]
     name_before: tuple[re.Pattern, ...]
+    name_after: tuple[re.Pattern, ...]
     setting_words: frozenset[str]
     setting_generic: frozenset[str]
     saint: re.Pattern
@@ -116,6 +117,7 @@ def lists() -> Lists:
         titles=frozenset(t.rstrip(".") for t in rules["titles"]),
         role_titles=frozenset(rules["role_titles"]),
         name_before=tuple(re.compile(p, re.IGNORECASE) for p in rules["name_before"]),
+        name_after=tuple(re.compile(p, re.IGNORECASE) for p in rules["name_after"]),
         setting_words=frozenset(rules["setting_words"]),
         setting_generic=frozenset(rules["setting_generic"]),
         saint=re.compile(rules["saint"]),
@@ -176,20 +178,23 @@ class _Reader:
         """True when token i comes straight after one of ``words``."""
         return i > 0 and self.tokens[i - 1].text in words and _next_to(self.text, self.tokens[i - 1], self.tokens[i])
 
-    def cue_before(self, i: int) -> bool:
-        """True when the words before name a person: "called", "my daughter", "a boy named"."""
-        tail = self.text[max(0, self.tokens[i].start - 60) : self.tokens[i].start]
-        return any(p.search(tail) for p in self.lists.name_before)
+    def cue_around(self, i: int, after: bool = True) -> bool:
+        """True when the words around name a person: "called", "my daughter", "a boy named" before it,
+        or (unless ``after`` is False) ", my manager" after it."""
+        tok = self.tokens[i]
+        tail, head = self.text[max(0, tok.start - 60) : tok.start], self.text[tok.end : tok.end + 60]
+        return any(p.search(tail) for p in self.lists.name_before) or (
+            after and any(p.match(head) for p in self.lists.name_after))
 
     def is_name(self, i: int) -> bool:
         """True when token i reads as a person's first name on its own ("my Nan" is a relation, not a name)."""
         tok, flags = self.tokens[i], self.flags(i)
         if not tok.cap or not flags or "f" not in flags or self.after(i, _POSSESSIVES):
             return False
-        if "p" in flags:
-            return self.cue_before(i)
+        if "p" in flags:  # "in May, my daughter..." is the month
+            return self.cue_around(i, after=False)
         if "w" in flags:
-            return self.cue_before(i) or tok.possessive or (not tok.initial and not self.capital_neighbour(i)
+            return self.cue_around(i) or tok.possessive or (not tok.initial and not self.capital_neighbour(i)
                                                               and not self.after(i, _ARTICLES))
         return True
 
