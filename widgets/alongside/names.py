@@ -41,6 +41,7 @@ _SPACE = re.compile(r"[ \t]+")
 _ABBREVIATED = re.compile(r"\.?[ \t]+")  # after a title or an initial: "Mr. J. Grant"
 _ARTICLES = frozenset({"the", "a", "an", "The", "A", "An"})
 _POSSESSIVES = frozenset({"my", "our", "his", "her", "their", "your", "My", "Our", "His", "Her", "Their", "Your"})
+_NOT_FIRST = _ARTICLES | _POSSESSIVES  # "My" and "An" are first names too, but not before a surname
 
 
 @dataclass(frozen=True)
@@ -84,8 +85,8 @@ class Lists:
     street_words: frozenset[str]
     place_before: frozenset[str]
     glossary: re.Pattern | None  # the glossary's capitalised terms ("Ed Psych"): words, not people
-    lower_first: frozenset[str]  # first names and surnames that are not also ordinary words, in lower case
-    lower_surnames: frozenset[str]
+    lower_first: frozenset[str]  # first names that are not also ordinary words, in lower case
+    lower_surnames: frozenset[str]  # surnames that are not also ordinary words, in lower case
 
 
 def _tsv(name: str) -> list[tuple[str, str]]:
@@ -114,7 +115,7 @@ def lists() -> Lists:
     return Lists(
         names=names,
         places={k: tuple(sorted(v, key=lambda p: -len(p[0]))) for k, v in places.items()},
-        titles=frozenset(t.rstrip(".") for t in rules["titles"]),
+        titles=frozenset(rules["titles"]),
         role_titles=frozenset(rules["role_titles"]),
         name_before=tuple(re.compile(p, re.IGNORECASE) for p in rules["name_before"]),
         name_after=tuple(re.compile(p, re.IGNORECASE) for p in rules["name_after"]),
@@ -239,7 +240,7 @@ def _people(r: _Reader) -> list[Found]:
     out, toks, i = [], r.tokens, 0
     while i < len(toks):
         flags = r.flags(i)
-        if not toks[i].cap or not flags or "f" not in flags or toks[i].text in _ARTICLES | _POSSESSIVES:
+        if not toks[i].cap or not flags or "f" not in flags or toks[i].text in _NOT_FIRST:
             i += 1
             continue
         last = i
