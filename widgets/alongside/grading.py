@@ -9,9 +9,13 @@ each answer, how the item is marked and its points. Kinds of item:
 - ``rewrites``: a dict of statement id -> rewritten text, each scored by a rubric and
   required to differ from the original;
 - ``reflection_parts``: a reflection, a point share for each part of What? So what? Now what?
-  it has (:mod:`alongside.reflection`), with a privacy warning when it seems to identify a family;
+  it has (:mod:`alongside.reflection`);
 - ``letter``: a letter to a family, a point share for each check of the letter checker
   (:mod:`alongside.letter`: the seven "no surprises" items, reading level, jargon, blame).
+
+Every free-text answer also gets the privacy check (:mod:`alongside.privacy`): a "Privacy check:"
+line when it seems to identify a real family (the exercise's own invented people do not count, and
+in a letter the sender's own details do not), before the trainee saves or submits it.
 
 :func:`check` is for the trainee (prints feedback and the points it would earn);
 :func:`mark` is for nbgrader test cells (prints the same feedback, returns the points).
@@ -158,7 +162,6 @@ def _same_words(a: str, b: str) -> bool:
 
 
 def _reflection_parts(spec: dict, answer: object) -> tuple[float, list[str]]:
-    from alongside.privacy import warning
     from alongside.reflection import PARTS, ReflectionError, reflection_parts, settings
 
     text = strip_stub(answer) if isinstance(answer, str) else answer
@@ -169,8 +172,6 @@ def _reflection_parts(spec: dict, answer: object) -> tuple[float, list[str]]:
     names = settings()["parts"]
     lines = [f"{'Met' if p not in found['missing'] else 'Not yet'}: {names[p]['name']}" for p in PARTS]
     lines.append(found["feedback"])
-    if warning(text):
-        lines.append(f"Privacy check: {warning(text)}")
     return (len(PARTS) - len(found["missing"])) / len(PARTS), lines
 
 
@@ -197,6 +198,29 @@ def _letter(spec: dict, answer: object) -> tuple[float, list[str]]:
     return sum(ok for _label, ok, _fix in checks) / len(checks), lines
 
 
+def privacy_note(exercise_id: str, spec: dict, answer: object) -> str:
+    """The privacy warning for an answer to one item ("" if none): letters read as letters, and the
+    exercise's own invented people left out (none at all under a rubric that checks anonymity)."""
+    from alongside.privacy import module_for, warning
+
+    if spec.get("kind") == "classification":
+        return ""
+    text = "\n\n".join(answer_texts(answer))
+    kind = "letter" if spec.get("kind") == "letter" else "reflection"
+    return warning(strip_stub(text), kind=kind, module=module_for(exercise_id, spec.get("rubric")))
+
+
+def answer_texts(value: object) -> list[str]:
+    """The text in an answer, in order: the answer itself, or the strings in its dict values and lists."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in answer_texts(v)]
+    if isinstance(value, (list, tuple)):
+        return [t for v in value for t in answer_texts(v)]
+    return []
+
+
 _KINDS = {"rubric": _rubric, "classification": _classification, "rewrites": _rewrites,
           "reflection_parts": _reflection_parts, "letter": _letter}
 
@@ -210,8 +234,11 @@ def evaluate(exercise_id: str, item_id: str, answer: object) -> ItemResult:
         return ItemResult(exercise_id, item_id, 0.0, 0.0, [f"This item could not be marked ({err})."])
     try:
         fraction, lines = _KINDS[spec["kind"]](spec, answer)
+        note = privacy_note(exercise_id, spec, answer)
     except Exception as err:
         return ItemResult(exercise_id, item_id, 0.0, points, [f"This answer could not be marked ({type(err).__name__}: {err})."])
+    if note:
+        lines = [*lines, f"Privacy check: {note}"]
     return ItemResult(exercise_id, item_id, _round(fraction * points), points, lines)
 
 

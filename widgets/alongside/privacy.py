@@ -1,62 +1,264 @@
 """Warn when text seems to hold details that could identify a real family.
 
-The course never asks for real families' details. This check looks for the common signs
-(a full name, a date of birth, a phone number, an email, a postcode, a street address, an
-NHS number, a named school) so a trainee can be warned before anything is saved or sent,
-and a trainer's report can list the submissions to follow up.
+The course never asks for real families' details. This check looks for the common signs: a
+person's name, a named school or setting, a UK town, a street address, a postcode, a phone number,
+an email address, an NHS number and a date of birth, so a trainee is warned as they type and
+before anything is saved or sent, and a trainer's report can list the submissions to follow up.
+Names, settings and towns are found by :mod:`alongside.names`; the course's own invented people
+and places (:mod:`alongside.cast`) are left alone in the module whose story they belong to.
+
+The same text can mean different things in different places, so :func:`warning` and
+:func:`personal_details` take the kind of text:
+
+- ``"reflection"`` (the default): anything a trainee writes about people, such as a reflection,
+  a reply or a plan. Every sign counts.
+- ``"letter"``: a letter to a family. The sender's own details are expected there (the letter
+  checker asks for them): the setting's name and address, the practitioner's name in the sign-off
+  or beside their role, and their phone number and email in "call me on ..." or under the
+  signature, as are the names of the family the letter is to. Details about a family still count:
+  the family's address, a child's date of birth, an NHS number, another family's name.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
+from alongside.cast import cast_words, module_id
+from alongside.data import list_names, load_yaml
+from alongside.names import find
 from alongside.text import normalise
 
-_CHECKS = [
-    ("email address", re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b")),
-    ("phone number", re.compile(r"(?<!\d)(\+44\s?|0)(\d[\s-]?){9,10}(?!\d)")),
-    ("postcode", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")),
-    ("NHS number", re.compile(r"(?<!\d)\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")),
-    (
-        "date of birth",
-        re.compile(r"\b(born|date of birth|d\.?o\.?b\.?|birthday)\b[^.\n]{0,20}\d{1,4}", re.IGNORECASE),
-    ),
-    (
-        "street address",
-        re.compile(r"\b\d{1,4}[a-z]?,?\s+([A-Z][a-z]+\s){1,3}(Road|Street|Lane|Avenue|Close|Drive|Way|Crescent|Court|Gardens|Place|Terrace)\b"),
-    ),
-    (
-        "named school or setting",
-        re.compile(r"\b([A-Z][a-z]+\s){1,3}(Primary|Infant|Junior|Academy|Nursery|High School|Secondary|Children's Centre)\b"),
-    ),
-    (
-        "full name",
-        re.compile(
-            r"\b(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+|(?:called|named|name is|name's)\s+[A-Z][a-z]+\s+[A-Z][a-z]+)"
-        ),
-    ),
+KINDS = ("reflection", "letter")
+_LABELS = {"name": "name", "setting": "named school or setting", "place": "town or city"}
+_MONTH = r"(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sept?(ember)?|oct(ober)?|nov(ember)?|dec(ember)?)"
+_DATE = (rf"(\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}(st|nd|rd|th)?( of)? {_MONTH}\b( \d{{2,4}})?"
+         rf"|{_MONTH} \d{{1,2}}(st|nd|rd|th)?\b(,? \d{{4}})?|{_MONTH} \d{{4}})")
+_CONTACT = [
+    ("email address", re.compile(r"\b[\w.+-]+@[\w-]+(\.[\w-]+)+\b")),
+    ("phone number", re.compile(r"(?<![\w+])(\+44\s?(\(0\)\s?)?|0)\d([\s-]?\d){8,9}(?!\d)")),
+    ("postcode", re.compile(r"\b([A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})\b")),
+    ("date of birth", re.compile(rf"\b(born|date of birth|birth ?date|d\.?o\.?b\.?|birthday)\b[^.\n\d]{{0,25}}(?P<date>{_DATE})",
+                                 re.IGNORECASE)),
 ]
+_NHS = re.compile(r"(?<![\d+])\d{3}[\s-]?\d{3}[\s-]?\d{4}(?!\d)")
+_NHS_CUE = re.compile(r"\bnhs\b[^.\n\d]{0,20}$", re.IGNORECASE)
 
 
-def personal_details(text: object) -> list[dict]:
-    """Possible identifying details in a text: ``[{"kind": str, "text": str}]``, empty if none."""
+@dataclass(frozen=True)
+class _Detail:
+    kind: str
+    text: str
+    start: int
+    end: int
+    words: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict:
+    rules = load_yaml("privacy.yaml")
+    streets = "|".join(map(re.escape, rules["street_words"]))
+    letter = rules["letter"]
+    return {
+        "street": re.compile(rf"\b(\d{{1,4}}[a-zA-Z]?,?\s+|(lives?|lived|living)\s+(on|in|at)\s+)([A-Z][\w'-]+\s+){{1,3}}({streets})\b"),
+        **{key: re.compile(pattern, re.IGNORECASE | re.MULTILINE) for key, pattern in letter.items()},
+    }
+
+
+def _nhs_number(digits: str) -> bool:
+    """True when ten digits pass the NHS number's check digit (modulus 11)."""
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    return check != 10 and (check % 11) == int(digits[9])
+
+
+def _details(text: str) -> list[_Detail]:
+    # A date of birth covers only its date, so a town between ("born in Bath on 2 June") is found too.
+    found = [_Detail(kind, m.group(0).strip(), m.start("date") if "date" in p.groupindex else m.start(), m.end())
+             for kind, p in _CONTACT for m in p.finditer(text)]
+    found += [_Detail("street address", m.group(0), m.start(), m.end()) for m in _rules()["street"].finditer(text)]
+    for m in _NHS.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if _nhs_number(digits) or _NHS_CUE.search(text[max(0, m.start() - 30) : m.start()]):
+            found.append(_Detail("NHS number", m.group(0), m.start(), m.end()))
+    found = _without_overlaps(found, {"street address": 0, "date of birth": 1, "email address": 2, "phone number": 3,
+                                      "NHS number": 4, "postcode": 5})
+    for f in find(text):
+        if all(f.end <= d.start or f.start >= d.end for d in found):
+            found.append(_Detail(_LABELS[f.kind], f.text, f.start, f.end, f.words))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _without_overlaps(found: list[_Detail], rank: dict[str, int]) -> list[_Detail]:
+    kept: list[_Detail] = []
+    for d in sorted(found, key=lambda d: (rank[d.kind], d.start)):
+        if all(d.end <= k.start or d.start >= k.end for k in kept):
+            kept.append(d)
+    return kept
+
+
+def personal_details(text: object, kind: str = "reflection", module: str | None = None) -> list[dict]:
+    """Possible identifying details in a text: ``[{"kind": str, "text": str}]``, in order, empty if none.
+
+    ``kind`` is ``"reflection"`` or ``"letter"`` (see the module's docs). ``module`` names the module
+    the text was written in (a module id, a widget key such as "04-story:open-questions" or an
+    exercise id): that module's invented people and places are left out. With None, none are.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     if not isinstance(text, str):
         return []
     text = normalise(text)
-    found = []
-    for kind, pattern in _CHECKS:
-        for match in pattern.finditer(text):
-            found.append({"kind": kind, "text": match.group(0).strip()})
-    return found
+    known = cast_words(module)
+    found = [d for d in _details(text) if not (d.words and set(d.words) <= known)]
+    if kind == "letter":
+        found = _family_details(text, found)
+    return [{"kind": d.kind, "text": d.text} for d in found]
 
 
-def warning(text: object) -> str:
-    """A plain warning naming what looks identifying, or "" when nothing does."""
-    found = personal_details(text)
+def warning(text: object, kind: str = "reflection", module: str | None = None) -> str:
+    """A plain warning naming what looks identifying, or "" when nothing does (arguments as :func:`personal_details`)."""
+    found = personal_details(text, kind, module)
     if not found:
         return ""
     kinds = ", ".join(dict.fromkeys(f["kind"] for f in found))
     return (
-        f"This may identify a real family ({kinds}). Change names and remove details such as "
-        "addresses, dates of birth and contact details before you save or submit."
+        f"This may identify a real family ({kinds}). If these are real people or places, change the names "
+        "and remove details such as addresses, dates of birth and contact details before you save or submit."
     )
+
+
+def module_for(key: str | None, rubric: str | None = None) -> str | None:
+    """The module whose cast a text may name: the one ``key`` starts with (a widget key, an exercise id).
+
+    A text scored by a rubric that checks anonymity (``rule: anonymous``, as in the felt-unheard
+    reflection) is about the trainee's own life, where no invented names are expected: None, so
+    the warning agrees with that rubric. Without a module in ``key``, the module whose exercise
+    uses ``rubric`` (an agreement plan's) is used.
+    """
+    if rubric:
+        from alongside.rubric import load_rubric
+
+        try:
+            if any(c.rule == "anonymous" for c in load_rubric(rubric).criteria):
+                return None
+        except KeyError:
+            pass
+    if module_id(key) or not rubric:
+        return key
+    for exercise in list_names("exercises"):
+        if any(item.get("rubric") == rubric for item in load_yaml("exercises", f"{exercise}.yaml").get("items", [])):
+            return exercise
+    return key
+
+
+# --- letters -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Letter:
+    """A letter's parts: the sender's own (letterhead, sign-off), the family's address block, and whose names are expected."""
+
+    sender: tuple[tuple[int, int], ...]
+    family_block: tuple[tuple[int, int], ...]
+    attendees: tuple[tuple[int, int], ...]  # "Who will be there:" and its list
+    expected_names: frozenset[str]  # the family the letter is to and about, and the sender
+
+
+_ADDRESS = ("street address", "postcode", "town or city")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+(?:['-][A-Za-z]+)*")
+_TITLE_LINE = re.compile(r"\s*(Mr|Mrs|Ms|Miss|Mx|Dr)\b")
+_WHO = re.compile(r"\b(who|people)( will| is| are)?( be)? ?(there|coming|come|attend|attending|join|joining)?\s*:|"
+                  r"\bwill (also )?(be there|attend|join us|come)\b", re.IGNORECASE)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for line in text.split("\n"):
+        spans.append((start, start + len(line)))
+        start += len(line) + 1
+    return spans
+
+
+def _letter_parts(text: str, found: list[_Detail]) -> _Letter:
+    rules, spans = _rules(), _lines(text)
+    lines = [text[a:b] for a, b in spans]
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    greeting = next((i for i in filled if rules["greeting"].search(lines[i])), None)
+    closing = next((i for i in reversed(filled) if rules["closing"].search(lines[i])), None)
+    if (closing is None or (greeting is not None and closing < greeting)) and filled:
+        # No "Best wishes": a last paragraph of short lines ("Jane Grant / Class teacher") is the sign-off.
+        first = filled[-1]
+        while first - 1 in filled:
+            first -= 1
+        short = all(len(lines[k].split()) <= 6 for k in range(first, filled[-1] + 1))
+        closing = first - 1 if short and first > (greeting or 0) else None
+    sender = [(spans[closing + 1][0], len(text))] if closing is not None and closing + 1 < len(spans) else []
+    head = [i for i in filled if greeting is not None and i < greeting]
+    family = set(_CAPITALISED.findall(lines[greeting])) - {"Dear", "Hello", "Hi", "To"} if greeting is not None else set()
+    addressee = next((i for i in head if _TITLE_LINE.match(lines[i]) or family & set(_CAPITALISED.findall(lines[i]))), None)
+    block = []
+    if addressee is not None:  # the family's name and address: from that line to the end of its paragraph
+        last = addressee
+        while last + 1 in head:
+            last += 1
+        block = [(spans[addressee][0], spans[last][1])]
+    sender += [spans[i] for i in head if not block or not block[0][0] <= spans[i][0] <= block[0][1]]
+    attendees = []
+    for i in filled:
+        if _WHO.search(lines[i]):
+            last = i
+            while last + 1 in filled and lines[last + 1].lstrip().startswith(("-", "*", "•")):
+                last += 1
+            attendees.append((spans[i][0], spans[last][1]))
+    names = [d for d in found if d.kind == "name"]
+    counts: dict[str, int] = {}
+    for d in names:
+        for word in d.words:
+            counts[word] = counts.get(word, 0) + 1
+    from alongside.letter import child_names
+
+    family |= set(child_names(text)) | {w for w, n in counts.items() if n >= 2}  # the family the letter is about
+    family |= {d.words[0] for d in names if rules["child_before"].search(text[max(0, d.start - 40) : d.start])
+               or rules["child_after"].search(text[d.end : d.end + 40])}
+    family |= {w for d in names if any(a <= d.start < b for a, b in sender) for w in d.words}  # and its sender
+    return _Letter(tuple(sender), tuple(block), tuple(attendees), frozenset(family))
+
+
+def _family_details(text: str, found: list[_Detail]) -> list[_Detail]:
+    """The details in a letter that are about a family rather than its sender (see the module's docs)."""
+    rules, parts = _rules(), _letter_parts(text, found)
+    settings = [d for d in found if d.kind == "named school or setting"]
+    inside = lambda d, spans: any(a <= d.start < b for a, b in spans)  # noqa: E731
+    kept = []
+    for d in found:
+        line_start = text.rfind("\n", 0, d.start) + 1
+        line_end = text.find("\n", d.end)
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        before = text[max(line_start, d.start - 60) : d.start]
+        follows = kept and kept[-1].kind in _ADDRESS and not text[kept[-1].end : d.start].strip(" ,\t\n")
+        if d.kind in ("date of birth", "NHS number"):
+            kept.append(d)
+        elif inside(d, parts.sender) or d.kind == "named school or setting":
+            continue
+        elif d.kind == "name":
+            expected = d.words[0] in parts.expected_names or set(d.words) <= parts.expected_names
+            if not (expected or inside(d, parts.attendees) or _staff(text, d)):
+                kept.append(d)
+        elif inside(d, parts.family_block) or follows or rules["family_before"].search(before):
+            kept.append(d)
+        elif d.kind in ("phone number", "email address"):
+            if not (rules["sender_contact"].search(before) or rules["organisation_email"].search(d.text)):
+                kept.append(d)
+        elif not (rules["meeting_place"].search(line) or any(line_start <= s.start <= line_start + len(line) for s in settings)):
+            kept.append(d)
+    return kept
+
+
+def _staff(text: str, d: _Detail) -> bool:
+    """True when a role stands beside a name ("Mrs Grant, Kofi's class teacher", "class teacher Mr Cole",
+    "Paula your health visitor") or the person is from a service ("Neil from the housing team")."""
+    roles = _rules()["staff_roles"]
+    after = re.match(r"\s*(from\b|(,|\(|-|who\b|is\b|your\b|our\b|the\b)([^.;\n]{0,40}))", text[d.end : d.end + 60])
+    before = re.search(roles.pattern + r"[\s,:]*$", text[max(0, d.start - 40) : d.start], re.IGNORECASE)
+    return bool(before) or bool(after and (after.group(1) == "from" or roles.search(after.group(3) or "")))

@@ -9,7 +9,10 @@ how many points it is worth, the feedback when it is met and when it is not, and
 - ``filled``: met when the text has at least ``min_words`` words (default 3);
 - ``date``: met when the text gives a date ("12 March", "12/03", "Monday 4th");
 - ``duration``: met when the text gives a length of time ("six weeks", "1 term", "a fortnight",
-  "6 wks", "until 12 March", "until half term").
+  "6 wks", "until 12 March", "until half term");
+- ``anonymous``: met when the privacy check (:mod:`alongside.privacy`) finds nothing that could
+  identify someone (the details it finds are the evidence against), so the criterion and the
+  privacy warning always agree.
 
 A criterion with a ``field`` checks only that field of a structured answer (a dict), so the
 same engine scores plans entered as data; without one it reads every field. When the rubric
@@ -42,7 +45,7 @@ from alongside.learned import model
 from alongside.matching import PhraseList
 from alongside.text import junk_reason, normalise, sentences, strip_stub, words
 
-RULES = ("any", "none", "jargon", "filled", "date", "duration")
+RULES = ("any", "none", "jargon", "filled", "date", "duration", "anonymous")
 
 _DATE = re.compile(
     r"\b(\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?|\d{4}-\d{2}-\d{2}|\d{1,2}(st|nd|rd|th)?\s+(of\s+)?"
@@ -113,6 +116,11 @@ class Criterion:
         if self.rule == "jargon":
             found = find_jargon(text)
             return (not found, ", ".join(j.term for j in found))
+        if self.rule == "anonymous":
+            from alongside.privacy import personal_details
+
+            details = personal_details(text)
+            return not details, "; ".join(dict.fromkeys(d["text"] for d in details))
         if self.skip_harm:
             text = "\n\n".join(s for s in sentences(text) if not harmful_words(s))
         hits = [hit.phrase for phrases in self.phrases for hit in phrases.find(text)]

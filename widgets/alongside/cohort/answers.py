@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from alongside import grading
 from alongside import rubric as rubric_engine
 from alongside.language import check_language
-from alongside.privacy import personal_details
+from alongside.privacy import module_for, personal_details
 from alongside.text import normalise, strip_stub
 
 _MARK_CALL = re.compile(r"""\bmark\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']""")
@@ -177,27 +177,32 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def free_texts(exercise_id: str, nb, values: dict) -> list[str]:
-    """The trainee's own writing in a notebook: text answers to rubric items and written reflections."""
+@dataclass(frozen=True)
+class FreeText:
+    """A trainee's own writing in a notebook, with what the privacy check needs to read it:
+    ``kind`` ("letter" for a letter, else "reflection") and the ``module`` whose invented people
+    it may name (None under a rubric that checks anonymity; see :func:`alongside.privacy.module_for`)."""
+
+    text: str
+    kind: str = "reflection"
+    module: str | None = None
+
+
+def free_texts(exercise_id: str, nb, values: dict) -> list[FreeText]:
+    """The trainee's own writing in a notebook: text answers to rubric items, letters, and written reflections."""
     texts = []
     for spec in grading.exercise(exercise_id)["items"]:
-        if spec.get("kind") in ("rubric", "rewrites"):
-            texts.extend(_strings(values.get(spec["variable"])))
+        kind = spec.get("kind")
+        if kind in ("rubric", "rewrites", "reflection_parts", "letter"):
+            module = module_for(exercise_id, spec.get("rubric"))
+            texts.extend(FreeText(t, "letter" if kind == "letter" else "reflection", module)
+                         for t in grading.answer_texts(values.get(spec["variable"])))
     for cell in nb.get("cells", []):
         meta = _nbgrader(cell)
         if cell.get("cell_type") == "markdown" and meta.get("solution"):
-            texts.append(strip_stub(_source(cell)))
-    return [t for t in (normalise(strip_stub(t)).strip() for t in texts) if t]
-
-
-def _strings(value: object) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, (list, tuple)):
-        return [s for v in value for s in _strings(v)]
-    return []
+            texts.append(FreeText(strip_stub(_source(cell)), "reflection", exercise_id))
+    cleaned = (FreeText(normalise(strip_stub(t.text)).strip(), t.kind, t.module) for t in texts)
+    return [t for t in cleaned if t.text]
 
 
 def quoted_phrases(notebooks: list) -> set[str]:
@@ -213,21 +218,24 @@ def quoted_phrases(notebooks: list) -> set[str]:
     return found
 
 
-def concerns(texts: list[str], quoted: set[str] = frozenset()) -> list[tuple[str, str]]:
+def concerns(texts: list[str | FreeText], quoted: set[str] = frozenset()) -> list[tuple[str, str]]:
     """Things in a trainee's writing a trainer should follow up: (kind, reason) pairs.
 
     Kinds: ``harmful`` (wording that can hurt a parent, with the phrase; phrases in ``quoted``,
     which the exercise itself uses, are left out), ``personal`` (what looks like a real family's
-    details: only the kind of detail is named, never the detail), ``markup`` (HTML or script
-    pasted into an answer).
+    details, by the same privacy check the trainee saw: only the kind of detail is named, never
+    the detail), ``markup`` (HTML or script pasted into an answer). A plain string is read as a
+    reflection with no invented people expected.
     """
     found = []
-    for text in texts:
+    for item in texts:
+        item = item if isinstance(item, FreeText) else FreeText(item)
+        text = item.text
         for flag in check_language(text)["flags"]:
             if flag["phrase"].lower() in quoted:
                 continue
             found.append(("harmful", f"wording that can hurt a parent: \"{flag['phrase']}\" ({flag['category']})"))
-        kinds = list(dict.fromkeys(d["kind"] for d in personal_details(text)))
+        kinds = list(dict.fromkeys(d["kind"] for d in personal_details(text, item.kind, item.module)))
         if kinds:
             found.append(("personal", f"possible details of a real family: {', '.join(kinds)}"))
         markup = _MARKUP.search(text)

@@ -2,7 +2,8 @@
 
 The fields (their ids, labels and hints) are data: the ``fields`` list of a rubric file such as
 ``data/rubrics/agreement-plan.yaml``. Every field saves itself as it is typed, so a restart or a
-closed tab loses nothing. "Check my plan" scores the plan with the rubric engine and shows, for
+closed tab loses nothing, and a privacy note appears as soon as the plan seems to identify a real
+family (:mod:`alongside.privacy`). "Check my plan" scores the plan with the rubric engine and shows, for
 each criterion, "Met" or "Not yet" with what to do next. ``.value`` is the plan as a dict, the
 shape the graded exercise asks for.
 """
@@ -16,9 +17,10 @@ import ipywidgets as widgets
 
 from alongside import rubric as rubric_engine
 from alongside.data import DataError, load_yaml
-from alongside.privacy import warning
+from alongside.privacy import module_for, warning
 from alongside.store import answers
 from alongside.widgets.keyboard import keep_keys
+from alongside.widgets.reflection_box import privacy_html
 
 
 def plan_fields(rubric_id: str) -> list[dict]:
@@ -80,6 +82,7 @@ class AgreementBuilder(widgets.VBox):
     def __init__(self, rubric_id: str = "agreement-plan", key: str | None = None):
         self.rubric_id = rubric_id
         self.key = key or f"plan:{rubric_id}"
+        self.module = module_for(self.key, rubric_id)  # whose cast the plan may name
         self.fields = plan_fields(rubric_id)
         saved = self._load()
         self.boxes: dict[str, widgets.Textarea] = {}
@@ -100,8 +103,11 @@ class AgreementBuilder(widgets.VBox):
         self.check_button.on_click(lambda _button: self.check())
         self.saved_status = widgets.HTML()
         self.saved_status.add_class("alongside-status")
+        self.privacy = widgets.HTML()
+        self.privacy.add_class("alongside-privacy")
         self.feedback = widgets.HTML()
         self.feedback.add_class("alongside-feedback")
+        self._show_privacy()
         title = rubric_engine.load_rubric(rubric_id).title
         heading = widgets.HTML(
             f"<style>{_STYLE}</style>"
@@ -109,7 +115,7 @@ class AgreementBuilder(widgets.VBox):
             "<p>Fill in each box. Your plan is saved on this computer as you type. "
             "Press <strong>Check my plan</strong> for feedback on each part.</p>"
         )
-        super().__init__([heading, *self.boxes.values(), self.check_button, self.saved_status, self.feedback])
+        super().__init__([heading, *self.boxes.values(), self.privacy, self.check_button, self.saved_status, self.feedback])
         self.add_class("alongside-agreement")
         keep_keys(self)
 
@@ -125,7 +131,7 @@ class AgreementBuilder(widgets.VBox):
     def check(self) -> rubric_engine.Score:
         """Score the plan with its rubric, show the feedback and any privacy warning, and return the score."""
         result = rubric_engine.score(self.rubric_id, self.value)
-        caution = warning("\n".join(self.value.values()))
+        caution = self._caution()
         note = f'<p class="alongside-warning"><strong>Privacy:</strong> {html.escape(caution)}</p>' if caution else ""
         self.feedback.value = note + feedback_html(result, {f["id"]: f["label"] for f in self.fields})
         return result
@@ -137,7 +143,14 @@ class AgreementBuilder(widgets.VBox):
             return {}
         return {k: v for k, v in saved.items() if isinstance(v, str)} if isinstance(saved, dict) else {}
 
+    def _caution(self) -> str:
+        return warning("\n".join(self.value.values()), module=self.module)
+
+    def _show_privacy(self) -> None:
+        self.privacy.value = privacy_html(self._caution())
+
     def _save(self) -> None:
+        self._show_privacy()
         try:
             answers().set(self.key, self.value)
             self.saved_status.value = ""

@@ -4,7 +4,9 @@ The checks are the letter checker's (:mod:`alongside.letter`, rules in ``data/le
 reading grade, long sentences, jargon, blame and the seven "no surprises" items. The summary says
 "Right" or "Not yet" in words for each item; the table puts what the checker found beside the
 sentence it concerns. The letter is saved as it is typed (key ``letter:<name>``), so a restart or
-a closed tab loses nothing; text that cannot be checked gets a message, never a traceback.
+a closed tab loses nothing; text that cannot be checked gets a message, never a traceback. A
+privacy note appears as it is typed when the letter seems to hold a real family's details (the
+sender's own contact details and the module's invented family do not count).
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ import html
 import ipywidgets as widgets
 
 from alongside.letter import LetterError, Review, looks_like_html, review, rules
-from alongside.privacy import warning
+from alongside.privacy import module_for, warning
 from alongside.store import answers
-from alongside.widgets.reflection_box import LABEL_CSS, labelled_textarea
+from alongside.widgets.reflection_box import LABEL_CSS, labelled_textarea, privacy_html
 from alongside.widgets.keyboard import keep_keys
 
 _STYLE = (
@@ -98,6 +100,7 @@ class LetterChecker(widgets.VBox):
 
     def __init__(self, name: str = "08-letter", value: str | None = None):
         self.key = f"letter:{name}"
+        self.module = module_for(name)  # whose cast the letter may name
         self.box = labelled_textarea(
             "Your letter to the parent (paste or type it here):", self._load() if value is None else value, rows=14
         )
@@ -107,14 +110,17 @@ class LetterChecker(widgets.VBox):
         self.check_button.add_class("alongside-check")
         self.check_button.on_click(lambda _button: self.check())
         self.saved_status = widgets.HTML()
+        self.privacy = widgets.HTML()
+        self.privacy.add_class("alongside-privacy")
         self.feedback = widgets.HTML()
         self.feedback.add_class("alongside-feedback")
+        self._show_privacy()
         heading = widgets.HTML(
             f"{LABEL_CSS}<style>{_STYLE}</style>"
             "<p>Paste a letter inviting a parent to a meeting, then press <strong>Check my letter</strong>. "
             "Your letter is saved on this computer as you type. Use invented names, not a real family's.</p>"
         )
-        super().__init__([heading, self.box, self.check_button, self.saved_status, self.feedback])
+        super().__init__([heading, self.box, self.privacy, self.check_button, self.saved_status, self.feedback])
         self.add_class("alongside-letter")
         keep_keys(self)
 
@@ -133,7 +139,7 @@ class LetterChecker(widgets.VBox):
         notes = []
         if looks_like_html(self.box.value):
             notes.append("The letter had web formatting (HTML). The checker read its words and left the formatting out.")
-        caution = warning(self.box.value)
+        caution = self._caution()
         if caution:
             notes.append(f"Privacy: {caution}")
         extra = "".join(f'<p class="alongside-warning">{html.escape(n)}</p>' for n in notes)
@@ -147,7 +153,14 @@ class LetterChecker(widgets.VBox):
             return ""
         return saved if isinstance(saved, str) else ""
 
+    def _caution(self) -> str:
+        return warning(self.box.value, kind="letter", module=self.module)
+
+    def _show_privacy(self) -> None:
+        self.privacy.value = privacy_html(self._caution())
+
     def _save(self) -> None:
+        self._show_privacy()
         try:
             answers().set(self.key, self.box.value)
             self.saved_status.value = ""

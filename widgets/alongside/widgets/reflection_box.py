@@ -5,7 +5,8 @@ shows the prompt as the box's visible label. Every change is saved in the traine
 under the key given, so the words come back after a kernel restart or a closed tab. With a
 rubric, "Check my answer" scores the text with the rubric engine and says, per criterion,
 "Met" or "Not yet" and what to do; words that can hurt are named too. A privacy note appears
-as soon as the text seems to identify a real family.
+as soon as the text seems to identify a real family (:mod:`alongside.privacy`; the people of the
+module's own story, named by the key's module number, do not count).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import ipywidgets as widgets
 
 from alongside import rubric as rubric_engine
 from alongside.language import check_language
-from alongside.privacy import warning
+from alongside.privacy import module_for, warning
 from alongside.store import answers
 from alongside.widgets.keyboard import keep_keys
 
@@ -39,6 +40,11 @@ def labelled_textarea(label: str, value: str = "", rows: int = 4) -> widgets.Tex
     )
     box.add_class("alongside-labelled")
     return box
+
+
+def privacy_html(note: str) -> str:
+    """The privacy warning as HTML, announced to screen readers; "" when there is none."""
+    return f'<p role="alert"><strong>Privacy check:</strong> {html.escape(note)}</p>' if note else ""
 
 
 def feedback_html(result: rubric_engine.Score, text: str) -> str:
@@ -66,6 +72,7 @@ class ReflectionBox(widgets.VBox):
     def __init__(self, key: str, prompt: str, rubric: str | None = None, rows: int = 4):
         self.key = key
         self.rubric = rubric
+        self.module = module_for(key, rubric)  # whose cast the text may name
         self.text = labelled_textarea(prompt, self._load(), rows)
         self.text.add_class("alongside-reflection-text")
         self.text.observe(lambda _change: self._changed(), names="value")
@@ -116,8 +123,7 @@ class ReflectionBox(widgets.VBox):
         self.saved_note.value = f'<p role="status">Saved on this computer at {now}.</p>'
 
     def _show_privacy(self) -> None:
-        note = warning(self.text.value)
-        self.privacy.value = f'<p role="alert"><strong>Privacy check:</strong> {html.escape(note)}</p>' if note else ""
+        self.privacy.value = privacy_html(warning(self.text.value, module=self.module))
 
     def check(self) -> rubric_engine.Score | None:
         """Score the text with the rubric and show the feedback; returns the score (None without a rubric)."""
