@@ -143,3 +143,36 @@ def test_reflection_boxes_fill_their_cells_without_overflow_at_any_window_width(
     box.locator("textarea").fill("I can hear how worried you are about Sami's talking.")
     box.evaluate("node => node.scrollIntoView({block: 'center'})")
     _shot(page, "reflection-box")
+
+
+# --- The start page: progress that means something, links that open in place ----------------------
+
+
+def test_run_all_does_not_mark_a_module_done_and_the_start_page_counts_ten(lab, page):
+    open_notebook(page, lab, "course/03-listening.ipynb")
+    run_all(page)  # runs mark_done("03-listening") with nothing answered
+    last = page.locator(".jp-Notebook .jp-Cell").last
+    assert "is not done yet" in last.locator(".jp-OutputArea").inner_text()
+    open_notebook(page, lab, "course/00-start-here.ipynb")
+    run_all(page)
+    table = page.locator(".alongside-progress-box")
+    rows = table.locator("tbody tr")
+    assert rows.count() == 10
+    row = rows.filter(has=page.get_by_role("link", name="Listening first"))
+    assert row.locator("td").nth(2).inner_text() == "Not started"
+    assert "of 10 modules." in table.locator(".alongside-progress-summary").inner_text()
+    assert "coming soon" not in page.locator(".jp-Notebook").inner_text().lower()
+    table.evaluate("node => node.scrollIntoView({block: 'center'})")
+    _shot(page, "start-page")
+
+
+def test_a_module_link_opens_the_notebook_in_place_without_reloading(lab, page):
+    open_notebook(page, lab, "course/00-start-here.ipynb")
+    run_all(page)
+    page.evaluate("() => { window.alongsideSamePage = true; }")
+    page.locator(".alongside-progress-box").get_by_role("link", name="Words that help, words that harm").click()
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " return w && w.context && w.context.path === 'course/02-words.ipynb'; }", timeout=30_000
+    )
+    assert page.evaluate("() => window.alongsideSamePage === true"), "the whole page was reloaded"

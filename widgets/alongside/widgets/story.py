@@ -33,14 +33,15 @@ def load_story(story_id: str) -> dict:
     return story
 
 
-def _progress_key(story_id: str) -> str:
+def progress_key(story_id: str) -> str:
+    """Where how far a story has got is saved in the trainee's progress."""
     return f"story:{story_id}"
 
 
 def saved_parts_shown(story_id: str, total: int) -> int:
     """How many parts were shown last time (at least 1, at most ``total``)."""
     try:
-        saved = progress().get(_progress_key(story_id), {})
+        saved = progress().get(progress_key(story_id), {})
         shown = int(saved.get("shown", 1)) if isinstance(saved, dict) else 1
     except (OSError, TypeError, ValueError):
         shown = 1
@@ -136,7 +137,7 @@ class StagedStory(widgets.VBox):
 
     def _save(self) -> None:
         try:
-            progress().set(_progress_key(self.story_id), {"shown": self._shown, "of": self.total})
+            progress().set(progress_key(self.story_id), {"shown": self._shown, "of": self.total})
             self.saved_note.value = ""
         except OSError:
             self.saved_note.value = (
