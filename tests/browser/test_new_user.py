@@ -176,3 +176,73 @@ def test_a_module_link_opens_the_notebook_in_place_without_reloading(lab, page):
         " return w && w.context && w.context.path === 'course/02-words.ipynb'; }", timeout=30_000
     )
     assert page.evaluate("() => window.alongsideSamePage === true"), "the whole page was reloaded"
+
+
+# --- The staged story: focus after each part, and text that reads well on a projector -------------
+
+
+def _forget_progress(home, key: str) -> None:
+    path = home / "progress.json"
+    saved = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if saved.pop(key, None) is not None:
+        path.write_text(json.dumps(saved), encoding="utf-8")
+
+
+def _focused_text(page) -> str:
+    return page.evaluate("() => document.activeElement === document.body ? '(the page)' : document.activeElement.innerText")
+
+
+def test_after_the_last_part_the_focus_is_on_its_heading_not_the_page(lab, page):
+    _url, _token, _root, home = lab
+    _forget_progress(home, "story:04-story")
+    open_notebook(page, lab, "course/04-story.ipynb")
+    run_all(page)
+    story = page.locator(".alongside-story")
+    status = story.locator(".alongside-status [role=status]")
+    story.get_by_role("button", name="Show the next part").focus()
+    total = story.locator(".alongside-story-heading").first.inner_text().split(" of ")[1].split(":")[0]
+    for number in range(2, int(total) + 1):
+        if number > 2:  # from the heading the focus moved to, back to the button, as a keyboard user would
+            story.get_by_role("button", name="Show the next part").focus()
+        page.keyboard.press("Enter")
+        status.get_by_text(f"Part {number} of {total} shown", exact=False).wait_for()
+        heading = story.locator(".alongside-story-heading").filter(has_text=f"Part {number} of {total}")
+        page.wait_for_function("node => node === document.activeElement", arg=heading.element_handle(), timeout=10_000)
+    assert _focused_text(page).startswith(f"Part {total} of {total}:")
+    assert "This is the last part." in status.inner_text()
+    assert story.get_by_role("button", name="All parts shown").is_disabled()
+    story.get_by_role("button", name="Start again from part 1").focus()
+    page.keyboard.press("Enter")
+    status.get_by_text(f"Part 1 of {total} shown", exact=False).wait_for()
+    page.wait_for_function("() => (document.activeElement.innerText || '').startsWith('Part 1 of')", timeout=10_000)
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run({include: [['.alongside-story']]}, {resultTypes: ['violations']})")
+    assert [v["id"] for v in result["violations"] if v["impact"] in ("serious", "critical")] == []
+
+
+_READING = """() => {
+  const probe = document.createElement('span');
+  const para = document.querySelector('.alongside-story-part p');
+  probe.style.cssText = 'display:inline-block;width:1ch;padding:0;border:0';
+  para.appendChild(probe);
+  const ch = probe.getBoundingClientRect().width;
+  probe.remove();
+  const style = getComputedStyle(para);
+  return {spacing: parseFloat(style.lineHeight) / parseFloat(style.fontSize), size: parseFloat(style.fontSize),
+          measure: para.getBoundingClientRect().width / ch};
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_story_text_is_single_and_a_half_spaced_with_a_comfortable_measure(lab, page, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    open_notebook(page, lab, "course/04-story.ipynb")
+    run_all(page)
+    page.evaluate(_SETTLED)
+    reading = page.evaluate(_READING)
+    assert 1.3 <= reading["spacing"] <= 1.6, reading
+    assert reading["size"] >= 13, reading
+    assert 45 <= reading["measure"] <= 72, reading
+    story = page.locator(".alongside-story-part").first
+    story.evaluate("node => node.scrollIntoView({block: 'start'})")
+    _shot(page, f"story-{width}x{height}")
