@@ -60,15 +60,23 @@ class Lab:
             time.sleep(0.3)
         self.url, port, self.opens, self.token = found.groups()
         self.port = int(port)
+        # The address is printed as the server starts to listen: wait until it answers.
+        while self.get("api/status")[0] != 200:
+            if self.process.poll() is not None or time.time() > deadline:
+                self.stop()
+                pytest.fail(f"`make {target}` printed {self.url} but never answered there")
+            time.sleep(0.3)
 
     def get(self, path: str) -> tuple[int, str]:
-        """The status and body of a GET on the server (with the token)."""
+        """The status and body of a GET on the server (with the token); status 0 if nothing answers."""
         join = "&" if "?" in path else "?"
         try:
             with urllib.request.urlopen(f"{self.url}/{path}{join}token={self.token}", timeout=30) as reply:
                 return reply.status, reply.read().decode("utf-8")
         except urllib.error.HTTPError as error:
             return error.code, ""
+        except urllib.error.URLError:
+            return 0, ""
 
     def page_config(self) -> dict:
         """The page configuration JupyterLab sends the browser (which plugins are turned off, say)."""
