@@ -26,7 +26,7 @@ from alongside.widgets.keyboard import keep_keys
 from alongside.widgets.reflection_box import ReflectionBox
 
 # ipywidgets sets every line of an HTML widget 28 pixels apart (for one-line labels): in running
-# text that reads as double spacing. The story's text keeps the notebook's own size and spacing.
+# text that reads as double spacing. The story's text takes the notebook's text size and 1.5 spacing.
 STYLE = (
     ".alongside-story .widget-html-content { line-height: 1.5; font-size: var(--jp-content-font-size1); }"
     " .alongside-story .widget-html-content :is(p, ul, h2, h3, h4) { max-width: 70ch; }"
