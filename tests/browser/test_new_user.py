@@ -160,6 +160,7 @@ def test_run_all_does_not_mark_a_module_done_and_the_start_page_counts_ten(lab, 
     assert rows.count() == 10
     row = rows.filter(has=page.get_by_role("link", name="Listening first"))
     assert row.locator("td").nth(2).inner_text() == "Not started"
+    assert row.locator("td").nth(1).evaluate("cell => getComputedStyle(cell).textAlign") == "left"
     assert "of 10 modules." in table.locator(".alongside-progress-summary").inner_text()
     assert "coming soon" not in page.locator(".jp-Notebook").inner_text().lower()
     table.evaluate("node => node.scrollIntoView({block: 'center'})")

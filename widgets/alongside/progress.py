@@ -113,7 +113,7 @@ def _score(row: dict) -> str:
 
 
 # Read across a row from the left, like the rest of the page (JupyterLab right-aligns table cells).
-_STYLE = ".alongside-progress th, .alongside-progress td { text-align: left; }"
+_STYLE = ".alongside-progress-box table.alongside-progress th, .alongside-progress-box table.alongside-progress td { text-align: left; }"
 
 
 def table_html(rows: list[dict] | None = None) -> str:
