@@ -8,10 +8,11 @@ export PATH := $(BIN):$(PATH)
 EXERCISES := $(notdir $(wildcard solutions/[0-9]*))
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help lab exercises test test-fast hub hub-test browser-deps constraints privacy-data clean
+.PHONY: help lab lab-trainer exercises test test-fast hub hub-test browser-deps constraints privacy-data clean
 
 help:
-	@echo "make lab        set up .venv and open the course in JupyterLab (127.0.0.1)"
+	@echo "make lab        set up .venv and open the course in JupyterLab (127.0.0.1), as a trainee sees it"
+	@echo "make lab-trainer the same, with nbgrader's trainer tools (formgrader, Create Assignment)"
 	@echo "make test       set up everything and run every test, browser tests included"
 	@echo "make test-fast  every test but the browser ones, for quick loops"
 	@echo "make exercises  regenerate exercises/ from solutions/ with nbgrader"
@@ -28,8 +29,20 @@ $(VENV): requirements.txt requirements-dev.txt deploy/jupyterhub/requirements.tx
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(VENV)
 
+# JupyterLab on this machine only, serving the repository (course/ and exercises/) and opening the
+# start page. If port 8888 is taken, jupyter_server tries the next ports (ServerApp.port_retries).
+# --allow-root: a container or a lab machine often runs everything as root. LAB_OPTIONS adds
+# options, e.g. `make lab LAB_OPTIONS=--no-browser`.
+# `make lab` is the trainee's view: deploy/lab-trainee turns off nbgrader's trainer tools, as
+# Binder's `start` does. `make lab-trainer` keeps them.
+LAB_OPTIONS ?=
+LAB := $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=$(CURDIR) --allow-root \
+	--LabApp.default_url=/lab/tree/course/00-start-here.ipynb
 lab: $(VENV)
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 course/00-start-here.ipynb
+	JUPYTER_CONFIG_PATH="$(CURDIR)/deploy/lab-trainee$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" $(LAB) $(LAB_OPTIONS)
+
+lab-trainer: $(VENV)
+	$(LAB) $(LAB_OPTIONS)
 
 exercises: $(VENV)
 	@for ex in $(EXERCISES); do \

@@ -15,7 +15,6 @@ import pytest
 import textstat
 
 from alongside import grading, rubric
-from alongside.data import load_yaml
 from alongside.store import Store, answers, progress
 from alongside.widgets.agreement import AgreementBuilder, plan_fields
 from alongside.widgets.story import StagedStory, load_story
@@ -389,9 +388,3 @@ def test_solution_earns_every_point_and_blank_earns_none(module, capsys):
         full = grading.evaluate(module, item["id"], solved[item["variable"]])
         assert full.points == full.max == item["points"], full.report()
         assert grading.evaluate(module, item["id"], blank[item["variable"]]).points == 0
-
-
-def test_modules_04_and_05_are_marked_ready():
-    modules = {m["number"]: m for m in load_yaml("modules.yaml")["modules"]}
-    for number in (4, 5):
-        assert modules[number]["status"] == "ready"

@@ -2,7 +2,8 @@
 
 The server runs from ``.venv`` on 127.0.0.1, a free port and a random token, in a copy of the
 course (so running the notebooks never writes outputs into the repository), with its own
-ALONGSIDE_HOME. Chromium is Debian's, launched by path. Both stop when the tests end.
+ALONGSIDE_HOME, as a trainee sees it (``deploy/lab-trainee``, as ``make lab`` and Binder use).
+Chromium is Debian's, launched by path. Both stop when the tests end.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ CHROMIUM_FLAGS = [
 ]
 ARTEFACTS = ROOT / "tests" / "artefacts"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+TRAINEE_VIEW = ROOT / "deploy" / "lab-trainee"
 # Draw every cell (no windowing), so the tests can reach widgets anywhere in a notebook, and ask
 # no questions about news.
 SETTINGS = {
@@ -57,7 +59,8 @@ def lab(tmp_path_factory):
         path.write_text(json.dumps(values), encoding="utf-8")
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(os.environ, ALONGSIDE_HOME=str(home), PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-               JUPYTER_CONFIG_DIR=str(root / ".jupyter"), JUPYTERLAB_SETTINGS_DIR=str(settings.parent),
+               JUPYTER_CONFIG_DIR=str(root / ".jupyter"), JUPYTER_CONFIG_PATH=str(TRAINEE_VIEW),
+               JUPYTERLAB_SETTINGS_DIR=str(settings.parent),
                JUPYTERLAB_WORKSPACES_DIR=str(root / ".jupyter" / "workspaces"))
     log = (tmp_path_factory.mktemp("log") / "lab.log").open("w")
     server = subprocess.Popen(

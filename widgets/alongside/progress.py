@@ -1,10 +1,12 @@
 """A trainee's progress over the whole course: which modules are done and their self-check scores.
 
-Progress lives in the trainee's store (:mod:`alongside.store`), beside the course, so it
+A module is done when every activity in its teaching notebook has an answer (the activities are
+listed in data/modules.yaml; see :mod:`alongside.activities`). Running a notebook's cells is not
+enough. Progress lives in the trainee's store (:mod:`alongside.store`), beside the course, so it
 survives kernel restarts and closed tabs. Each module's entry is keyed by its id, for example
 ``"02-words"``: ``{"done": "2026-11-25", "items": {"listening": {"points": 4, "max": 6}}}``.
-The self-check (:func:`alongside.grading.check`) fills in ``items``; :func:`mark_done` fills in
-``done`` when a trainee reaches the end of a teaching notebook.
+The self-check (:func:`alongside.grading.check`) fills in ``items``; :func:`mark_done`, the last
+cell of each teaching notebook, says what is left and records the day the module was finished.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from __future__ import annotations
 import datetime
 import html
 
+from IPython.display import HTML
+
+from alongside.activities import activities, describe, unanswered
 from alongside.data import load_yaml
-from alongside.store import progress
+from alongside.store import answers, progress
 
 
 def modules() -> list[dict]:
-    """The course's modules in order, from data/modules.yaml."""
+    """The course's modules in order, from data/modules.yaml (00 is the start page)."""
     return load_yaml("modules.yaml")["modules"]
 
 
@@ -26,45 +31,61 @@ def _module(module_id: str) -> dict | None:
 
 
 def mark_done(module_id: str, today: datetime.date | None = None) -> None:
-    """Record that the trainee reached the end of a module's notebook, and say so."""
+    """Say whether a module is done; when every activity has an answer, record the day it was finished."""
     module = _module(module_id)
     if module is None:
         print(f"There is no module called {module_id!r}, so nothing was recorded.")
         return
-    day = (today or datetime.date.today()).isoformat()
+    name = f"Module {module['number']:02d}, {module['title']},"
     try:
-        entry = progress().get(module_id, {})
-        entry = entry if isinstance(entry, dict) else {}
-        entry["done"] = day
+        saved = progress().all()
+        missing = unanswered(module, answers().all(), saved)
+    except OSError:
+        print("Your answers could not be read on this computer, so your progress was not checked.")
+        return
+    if missing:
+        total = len(activities(module))
+        print(
+            f"{name} is not done yet: you have answered {total - len(missing)} of its {total} activities. "
+            f"Still to do: {describe(missing)}. Your answers are saved as you go, so come back to it at any time."
+        )
+        return
+    entry = saved.get(module_id) if isinstance(saved.get(module_id), dict) else {}
+    day = entry.get("done") if isinstance(entry.get("done"), str) else (today or datetime.date.today()).isoformat()
+    entry["done"] = day
+    try:
         progress().set(module_id, entry)
     except OSError:
         print("Your progress could not be saved on this computer. Your work in the notebook is safe.")
         return
-    print(
-        f"Module {module['number']:02d}, {module['title']}, is marked as done ({day}). "
-        "The start page (00-start-here) shows your progress."
-    )
+    print(f"{name} is done ({day}): you have answered every activity. The start page (00-start-here) shows your progress.")
 
 
 def summary() -> list[dict]:
-    """One row per module: number, id, title, status, done date and self-check points."""
+    """One row per module after the start page: number, id, title, activities answered, done date and self-check points."""
     try:
-        saved = progress().all()
+        saved, given = progress().all(), answers().all()
     except OSError:
-        saved = {}
+        saved, given = {}, {}
     rows = []
     for module in modules():
+        if module["number"] == 0:
+            continue
         entry = saved.get(module["id"])
         entry = entry if isinstance(entry, dict) else {}
         items = entry.get("items") if isinstance(entry.get("items"), dict) else {}
         points = [i for i in items.values() if isinstance(i, dict)]
+        total = len(activities(module))
+        answered = total - len(unanswered(module, given, saved))
         rows.append(
             {
                 "number": module["number"],
                 "id": module["id"],
                 "title": module["title"],
-                "status": module["status"],
-                "done": entry.get("done") if isinstance(entry.get("done"), str) else None,
+                "activities": total,
+                "answered": answered,
+                "done": answered == total,
+                "done_on": entry.get("done") if isinstance(entry.get("done"), str) else None,
                 "points": sum(_number(i.get("points")) for i in points) if points else None,
                 "max": sum(_number(i.get("max")) for i in points) if points else None,
                 "checked": len(points),
@@ -78,12 +99,10 @@ def _number(value: object) -> float:
 
 
 def _state(row: dict) -> str:
-    if row["status"] != "ready":
-        return "Coming soon"
     if row["done"]:
-        return f"Done ({row['done']})"
-    if row["checked"]:
-        return "Started"
+        return f"Done ({row['done_on']})" if row["done_on"] else "Done"
+    if row["answered"] or row["checked"]:
+        return f"Started: {row['answered']} of {row['activities']} activities answered"
     return "Not started"
 
 
@@ -93,33 +112,32 @@ def _score(row: dict) -> str:
     return f"{row['points']:g} of {row['max']:g} ({row['checked']} answer{'s' if row['checked'] != 1 else ''} checked)"
 
 
+# Read across a row from the left, like the rest of the page (JupyterLab right-aligns table cells).
+_STYLE = ".alongside-progress-box table.alongside-progress th, .alongside-progress-box table.alongside-progress td { text-align: left; }"
+
+
 def table_html(rows: list[dict] | None = None) -> str:
     """The progress table as HTML: each module with a link, its state in words and its self-check score."""
     rows = summary() if rows is None else rows
-    body = []
-    for row in rows:
-        title = html.escape(row["title"])
-        if row["status"] == "ready":
-            title = f'<a href="{html.escape(row["id"])}.ipynb">{title}</a>'
-        body.append(
-            f"<tr><td>{row['number']:02d}</td><td>{title}</td>"
-            f"<td>{html.escape(_state(row))}</td><td>{html.escape(_score(row))}</td></tr>"
-        )
-    done = sum(1 for r in rows if r["done"] and r["status"] == "ready" and r["number"] > 0)
-    ready = sum(1 for r in rows if r["status"] == "ready" and r["number"] > 0)
+    body = "".join(
+        f"<tr><td>{row['number']:02d}</td>"
+        f'<td><a href="{html.escape(row["id"])}.ipynb">{html.escape(row["title"])}</a></td>'
+        f"<td>{html.escape(_state(row))}</td><td>{html.escape(_score(row))}</td></tr>"
+        for row in rows
+    )
+    done = sum(1 for r in rows if r["done"])
     return (
-        f'<p class="alongside-progress-summary">You have finished {done} of the {ready} modules ready so far.</p>'
+        f"<style>{_STYLE}</style>"
+        f'<div class="alongside-progress-box"><p class="alongside-progress-summary">'
+        f"You have finished {done} of {len(rows)} modules.</p>"
         '<table class="alongside-progress"><caption>Your progress</caption>'
         '<thead><tr><th scope="col">Module</th><th scope="col">Title</th>'
         '<th scope="col">State</th><th scope="col">Self-check score</th></tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f"<tbody>{body}</tbody></table></div>"
     )
 
 
 def show():
-    """The progress table as a widget for the start page (re-run the cell to refresh it)."""
-    import ipywidgets as widgets
-
-    box = widgets.HTML(table_html())
-    box.add_class("alongside-progress-box")
-    return box
+    """The progress table for the start page, as HTML whose module links JupyterLab opens in place
+    (re-run the cell to refresh it)."""
+    return HTML(table_html())

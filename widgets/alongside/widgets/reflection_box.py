@@ -22,10 +22,12 @@ from alongside.privacy import module_for, warning
 from alongside.store import answers
 from alongside.widgets.keyboard import keep_keys
 
-# Labels sit on their own line above the box, aligned left, and wrap when long.
+# Labels sit on their own line above the box, aligned left, and wrap when long; the box under the
+# label fills the width.
 LABEL_CSS = (
     "<style>.alongside-labelled .widget-label { white-space: normal; width: 100%; max-width: 100%;"
-    " height: auto; text-align: left; margin: 0.6em 0 0.3em 0; }</style>"
+    " height: auto; text-align: left; margin: 0.6em 0 0.3em 0; }"
+    " .alongside-labelled > textarea { align-self: stretch; }</style>"
 )
 
 
@@ -36,7 +38,9 @@ def labelled_textarea(label: str, value: str = "", rows: int = 4) -> widgets.Tex
         description=label,
         rows=rows,
         style={"description_width": "initial"},
-        layout=widgets.Layout(width="100%", flex_flow="column"),
+        # "auto", not "100%": the box then fills its container less its own margins, so it is never
+        # wider than the container (no sideways scrollbar, no border cut off).
+        layout=widgets.Layout(width="auto", flex_flow="column"),
     )
     box.add_class("alongside-labelled")
     return box

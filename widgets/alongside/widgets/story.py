@@ -3,9 +3,14 @@
 A story is data (``data/stories/<id>.yaml``): a title, the heading for each side (for example
 "At home" and "At school"), and parts, each with a title, a text per side and prompts. The
 widget shows part 1; the "Show the next part" button reveals the next one and says in words
-which part is now shown ("Part 2 of 5"). How many parts are shown is saved, so a restart or a
-closed tab keeps them; the notes under each part are saved in the trainee's answers as they are
-typed (key ``story:<story id>:<part id>``).
+which part is now shown ("Part 2 of 5"). The keyboard focus then moves to the heading of the
+part just shown (after the last part too, when the button is switched off), so a screen reader
+reads it and the keyboard carries on from there. How many parts are shown is saved, so a
+restart or a closed tab keeps them; the notes under each part are saved in the trainee's
+answers as they are typed (key ``story:<story id>:<part id>``).
+
+The text is set for reading aloud or on a projector: single-and-a-half line spacing (not the
+double spacing ipywidgets gives its HTML) and lines of at most about 70 characters.
 """
 
 from __future__ import annotations
@@ -16,8 +21,18 @@ import ipywidgets as widgets
 
 from alongside.data import DataError, load_yaml
 from alongside.store import progress
-from alongside.widgets.reflection_box import ReflectionBox
+from alongside.widgets.focus import SCOPE, FocusMover
 from alongside.widgets.keyboard import keep_keys
+from alongside.widgets.reflection_box import ReflectionBox
+
+# ipywidgets sets every line of an HTML widget 28 pixels apart (for one-line labels): in running
+# text that reads as double spacing. The story's text takes the notebook's text size and 1.5 spacing.
+STYLE = (
+    ".alongside-story .widget-html-content { line-height: 1.5; font-size: var(--jp-content-font-size1); }"
+    " .alongside-story .widget-html-content :is(p, ul, h2, h3, h4) { max-width: 70ch; }"
+    " .alongside-story .widget-html-content :is(h2, h3, h4) { line-height: 1.3; margin: 1em 0 0.4em 0; }"
+    " .alongside-story .widget-html-content p { margin: 0 0 0.6em 0; }"
+)
 
 
 def load_story(story_id: str) -> dict:
@@ -33,14 +48,15 @@ def load_story(story_id: str) -> dict:
     return story
 
 
-def _progress_key(story_id: str) -> str:
+def progress_key(story_id: str) -> str:
+    """Where how far a story has got is saved in the trainee's progress."""
     return f"story:{story_id}"
 
 
 def saved_parts_shown(story_id: str, total: int) -> int:
     """How many parts were shown last time (at least 1, at most ``total``)."""
     try:
-        saved = progress().get(_progress_key(story_id), {})
+        saved = progress().get(progress_key(story_id), {})
         shown = int(saved.get("shown", 1)) if isinstance(saved, dict) else 1
     except (OSError, TypeError, ValueError):
         shown = 1
@@ -59,7 +75,8 @@ def part_html(story: dict, number: int) -> str:
     )
     prompts = "".join(f"<li>{html.escape(str(p))}</li>" for p in part["prompts"])
     return (
-        f'<h3 class="alongside-story-heading">Part {number} of {total}: {html.escape(str(part["title"]))}{when}</h3>'
+        f'<h3 class="alongside-story-heading" data-part="{number}" tabindex="-1">'
+        f'Part {number} of {total}: {html.escape(str(part["title"]))}{when}</h3>'
         f"{sides}"
         f'<p class="alongside-story-prompts-label"><strong>Talk about it, or make notes:</strong></p>'
         f'<ul class="alongside-story-prompts">{prompts}</ul>'
@@ -98,14 +115,17 @@ class StagedStory(widgets.VBox):
         self.status = widgets.HTML()
         self.status.add_class("alongside-status")
         self.saved_note = widgets.HTML()
+        self.focus_mover = FocusMover()
         intro = widgets.HTML(
+            f"<style>{STYLE}</style>"
             f'<h2 class="alongside-story-title">{html.escape(str(self.story.get("title", story_id)))}</h2>'
             f"<p>{html.escape(str(self.story.get('summary', '')).strip())}</p>"
         )
         self.parts_box = widgets.VBox()
         controls = widgets.HBox([self.next_button, self.restart_button])
-        super().__init__([intro, self.parts_box, controls, self.status, self.saved_note])
+        super().__init__([intro, self.parts_box, controls, self.status, self.saved_note, self.focus_mover])
         self.add_class("alongside-story")
+        self.add_class(SCOPE)
         keep_keys(self)
         self._update()
 
@@ -122,21 +142,28 @@ class StagedStory(widgets.VBox):
         return box
 
     def show_next(self) -> None:
-        """Reveal the next part, say which part is shown, and save how far the story has got."""
+        """Reveal the next part, say which part is shown, save how far the story has got and move
+        the keyboard focus to the new part's heading."""
         if self._shown < self.total:
             self._shown += 1
             self._save()
         self._update()
+        self._focus_heading()
 
     def start_again(self) -> None:
-        """Show part 1 only again (notes are kept), for example before a new group starts."""
+        """Show part 1 only again (notes are kept), for example before a new group starts; the
+        keyboard focus moves to part 1's heading."""
         self._shown = 1
         self._save()
         self._update()
+        self._focus_heading()
+
+    def _focus_heading(self) -> None:
+        self.focus_mover.focus(f'.alongside-story-heading[data-part="{self._shown}"]')
 
     def _save(self) -> None:
         try:
-            progress().set(_progress_key(self.story_id), {"shown": self._shown, "of": self.total})
+            progress().set(progress_key(self.story_id), {"shown": self._shown, "of": self.total})
             self.saved_note.value = ""
         except OSError:
             self.saved_note.value = (
