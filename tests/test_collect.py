@@ -317,7 +317,7 @@ def test_every_row_of_the_summary_matches_the_disk_file_by_file(cohort, tmp_path
         (f"{BEN}/work.zip", inner, WHEN), (f"{CY}/02-words.ipynb", b"{not json", WHEN),
         ("Zed Stranger_1099_assignsubmission_file_/02-words.ipynb", data["zed"], WHEN),
         ("Ana Lopez_1001_assignsubmission_onlinetext_/onlinetext.html", b"<p>see file</p>", WHEN),
-        ("index.txt", b"downloaded from Moodle", WHEN)]
+        ("index.txt", b"downloaded from Moodle", WHEN), (f"{CY}/x\n  {BEN}/02-words.ipynb -> ben: imported", b"", WHEN)]
     path = make_zip(tmp_path / "submissions.zip", members)
     result = moodle.collect(path, cohort.root, roster(tmp_path))
     rows = {row.file: row.outcome for row in result.outcomes}
@@ -327,7 +327,8 @@ def test_every_row_of_the_summary_matches_the_disk_file_by_file(cohort, tmp_path
         f"{BEN}/work.zip": moodle.UNPACKED, f"{BEN}/work.zip!/sub/02-words.ipynb": moodle.IMPORTED,
         f"{BEN}/work.zip!/readme.md": moodle.NOT_NOTEBOOK, f"{BEN}/work.zip!/other.ipynb": moodle.NOT_EXERCISE,
         f"{CY}/02-words.ipynb": moodle.NOT_JSON, "Zed Stranger_1099_assignsubmission_file_/02-words.ipynb": moodle.NOT_IN_ROSTER,
-        "Ana Lopez_1001_assignsubmission_onlinetext_/onlinetext.html": moodle.NOT_NOTEBOOK, "index.txt": moodle.NOT_MOODLE}
+        "Ana Lopez_1001_assignsubmission_onlinetext_/onlinetext.html": moodle.NOT_NOTEBOOK, "index.txt": moodle.NOT_MOODLE,
+        f"{CY}/x\n  {BEN}/02-words.ipynb -> ben: imported": moodle.NOT_NOTEBOOK}
     assert f"Exercise 02-words: {len(members) + 3} files in the zip." in result.summary()
     summary_matches_disk(cohort, result, {f"{ANA}/02-words.ipynb": data["ana"], f"{ANA}/old/02-words.ipynb": data["ana-old"],
                                           f"{BEN}/02-words.ipynb": data["ben"],

@@ -62,10 +62,6 @@ def _parse(path: Path) -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _lock(path: Path) -> FileLock:
-    return FileLock(path.with_name(path.name + ".lock"), timeout=LOCK_TIMEOUT)
-
-
 def _set_aside(path: Path) -> None:
     """Move an unreadable file to a name no other set-aside copy has (call it under the file's lock)."""
     stamp = f"{path.name}.unreadable-{int(time.time())}"
@@ -80,10 +76,10 @@ def _locked(path: Path, work):
     """Run work() under the file's lock; a lock file that cannot be made is a PermissionError that says so."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        lock = _lock(path)
+        lock = FileLock(path.with_name(path.name + ".lock"), timeout=LOCK_TIMEOUT)
         lock.acquire()
     except PermissionError:
-        raise _denied(path, "save") from None
+        raise _denied(path, "write") from None
     try:
         return work()
     finally:
@@ -110,7 +106,7 @@ def _write_unlocked(path: Path, data: dict) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except PermissionError:
-        raise _denied(path, "save") from None
+        raise _denied(path, "write") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(data, handle, ensure_ascii=False, indent=1, sort_keys=True)

@@ -40,6 +40,7 @@ import html
 import io
 import json
 import math
+import os
 import re
 import shutil
 import zipfile
@@ -344,7 +345,7 @@ def _decide(cohort: Cohort, exercise: str, walk: _Walk) -> tuple[dict, list[tupl
         mine = {notebook: f for (t, notebook), f in chosen.items() if t == trainee}
         folder = cohort.submission(trainee, exercise)
         same = all(_bytes(folder / n) == f.data for n, f in mine.items())
-        shown = folder.relative_to(cohort.root)
+        shown = Path(os.path.relpath(folder, cohort.root))  # as the summary shows it, from the cohort folder
         placed += [(Row(f.label, ALREADY if same else IMPORTED, trainee, (shown / n).as_posix()), f.data)
                    for n, f in mine.items()]
         if same:
