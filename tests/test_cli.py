@@ -7,6 +7,8 @@ import subprocess
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from alongside.rubric import rubric_ids
 
@@ -100,3 +102,65 @@ def test_a_closed_pipe_is_not_a_traceback():
     reader.stdout.close()  # the reader goes away before the writer is done
     _out, err = reader.communicate(timeout=60)
     assert b"Traceback" not in err
+
+
+# ---- any bytes on standard input, any terminal ----------------------------------------------------
+
+STDIN_COMMANDS = [("score", "--rubric", "listening-response"), ("score", "--rubric", "engagement-plan"),
+                  ("check-language",), ("check-letter",), ("reflection-parts",), ("reflection-parts", "--lines")]
+
+
+def run_bytes(*args: str, stdin: bytes, env: dict | None = None, shell_stdin: str = "") -> subprocess.CompletedProcess:
+    import os
+
+    command = [sys.executable, "-m", "alongside", *args]
+    if shell_stdin:  # e.g. "<&-": start with standard input closed
+        command = ["bash", "-c", 'exec "$@" ' + shell_stdin, "bash", *command]
+    return subprocess.run(command, input=None if shell_stdin else stdin, capture_output=True, timeout=60,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.mark.parametrize("args", STDIN_COMMANDS)
+@pytest.mark.parametrize("errors", ["utf-8:strict", ""])
+def test_bytes_that_are_not_utf8_are_one_line_never_a_traceback(args, errors):
+    done = run_bytes(*args, stdin=b"I hear you \xff\xfe caf\xe9. What have you noticed?\n",
+                     env={"PYTHONIOENCODING": errors})
+    assert done.returncode == 2 and done.stdout == b"", done.stdout
+    assert b"Traceback" not in done.stderr and done.stderr.count(b"\n") == 1
+    assert b"not readable text (UTF-8)" in done.stderr
+
+
+@pytest.mark.parametrize("args", STDIN_COMMANDS)
+def test_nul_bytes_or_a_closed_stdin_are_never_a_traceback(args):
+    for done in (run_bytes(*args, stdin=b"I hear you\x00\x00. What have you noticed?\x00"),
+                 run_bytes(*args, stdin=b"", shell_stdin="<&-")):
+        assert done.returncode in (0, 2) and b"Traceback" not in done.stderr, done.stderr
+        if done.returncode == 2:
+            assert done.stderr.startswith(b"alongside: ") and done.stderr.count(b"\n") == 1
+    assert b"given" in done.stderr, "a closed stdin is no input"
+
+
+def test_a_terminal_that_cannot_show_a_character_still_gets_the_same_json():
+    plain = run_bytes("rubrics", stdin=b"")
+    ascii_only = run_bytes("rubrics", stdin=b"", env={"PYTHONIOENCODING": "ascii"})
+    assert ascii_only.returncode == 0 and b"Traceback" not in ascii_only.stderr, ascii_only.stderr
+    assert json.loads(ascii_only.stdout) == json.loads(plain.stdout.decode("utf-8"))
+    curly = run_bytes("check-language", stdin="Don\u2019t worry, boys are just slower.".encode(),
+                      env={"PYTHONIOENCODING": "ascii"})
+    assert curly.returncode == 0 and json.loads(curly.stdout)["harmful"] is True, curly.stderr
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.one_of(st.binary(max_size=300), st.text(max_size=200).map(lambda t: t.encode("utf-8", "surrogatepass"))),
+       args=st.sampled_from(STDIN_COMMANDS))
+def test_any_bytes_on_stdin_give_a_result_or_one_line(monkeypatch, capsys, data, args):
+    import io
+
+    from alongside.cli import main
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="strict"))
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    assert status in (0, 2)
+    if status == 2:
+        assert out == "" and err.startswith("alongside: ") and err.count("\n") == 1

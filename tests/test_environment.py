@@ -59,3 +59,18 @@ def test_binder_installs_the_course_package():
     post = (ROOT / "postBuild").read_text(encoding="utf-8")
     assert "pip install" in post and "-e ." in post
     assert (ROOT / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
+
+
+def test_the_package_dependencies_are_met_by_the_lock_file():
+    from packaging.requirements import Requirement
+
+    lock = _pins(ROOT / "constraints.txt")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    for line in project["dependencies"]:
+        need = Requirement(line)
+        pinned = lock.get(re.sub(r"[-_.]+", "-", need.name.lower()))
+        assert pinned and need.specifier.contains(pinned), f"pyproject.toml needs {line}, constraints.txt has {pinned}"
+
+
+def test_filelock_is_pinned_for_the_answers_store():
+    assert _pins(ROOT / "requirements.txt")["filelock"] == _environment_pins()["filelock"] == _pins(ROOT / "constraints.txt")["filelock"]

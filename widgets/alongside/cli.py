@@ -2,7 +2,10 @@
 
 Each command reads text on standard input and prints one JSON object, so trainers and other
 tools can script it; ``alongside cohort ...`` (grading a whole cohort) works on a folder instead.
-Bad input gets a one-line message on standard error and exit status 2.
+Bad input gets a one-line message on standard error and exit status 2. Standard input is read as
+bytes and decoded as strict UTF-8, so any bytes at all (not UTF-8, NUL bytes, a closed stdin) get
+a result or that line, never a traceback; a terminal that cannot show a character gets JSON's own
+\\u escapes instead.
 """
 
 from __future__ import annotations
@@ -21,14 +24,24 @@ class UsageError(Exception):
 
 
 def _read_stdin(what: str) -> str:
-    text = sys.stdin.read()
+    stream = sys.stdin  # None when started with stdin closed; a text stream without bytes in a notebook
+    raw = getattr(stream, "buffer", stream).read() if stream is not None else b""
+    try:
+        text = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError:
+        raise UsageError(f"the {what} is not readable text (UTF-8)") from None
     if not text.strip():
         raise UsageError(f"no {what} given: pipe the text in, for example: echo 'your text' | alongside ...")
     return text
 
 
 def _print_json(data: dict) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    try:
+        text.encode(sys.stdout.encoding or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        text = json.dumps(data, indent=2)  # the same JSON, in \u escapes this terminal can show
+    print(text)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -71,8 +84,6 @@ def cmd_check_letter(args: argparse.Namespace) -> int:
 
     try:
         _print_json(check_letter(_read_stdin("letter")))
-    except UnicodeDecodeError:
-        raise UsageError("the letter is not readable text (UTF-8)") from None
     except LetterError as err:
         raise UsageError(str(err)) from None
     return 0
@@ -89,8 +100,6 @@ def cmd_reflection_parts(args: argparse.Namespace) -> int:
                 print(json.dumps({"category": category}, ensure_ascii=False))
         else:
             _print_json(reflection_parts(text))
-    except UnicodeDecodeError:
-        raise UsageError("the reflection is not readable text (UTF-8)") from None
     except ReflectionError as err:
         raise UsageError(str(err)) from None
     return 0
@@ -208,6 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run one command; return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a name a terminal cannot show is escaped, not a traceback
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return args.func(args)
     except UsageError as err:
@@ -215,9 +227,6 @@ def main(argv: list[str] | None = None) -> int:
         return USAGE_ERROR
     except DataError as err:
         print(f"alongside: a course data file is broken: {err}", file=sys.stderr)
-        return USAGE_ERROR
-    except UnicodeDecodeError:
-        print("alongside: the input is not readable text (UTF-8)", file=sys.stderr)
         return USAGE_ERROR
     except BrokenPipeError:  # the reader stopped early (| head): nothing more to say
         sys.stdout = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import sys
 import threading
 from dataclasses import dataclass
@@ -22,6 +23,9 @@ STATE_DIR = ".alongside"
 # A gradebook elsewhere than the course folder's nbgrader_config.py says (a PostgreSQL server,
 # say): `alongside cohort ... --db URL` sets this, and every process of the run reads it.
 GRADEBOOK_URL = "ALONGSIDE_GRADEBOOK_URL"
+# The one pattern a trainee id must have: it names a folder in submitted/, autograded/ and feedback/.
+TRAINEE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+TRAINEE_ID_RULE = "1 to 64 letters, digits and _ . -, starting with a letter or digit, without '..'"
 
 
 class CohortError(Exception):
@@ -58,6 +62,11 @@ class Cohort:
     def graded(self, trainee: str, exercise: str) -> Path:
         """The folder nbgrader writes one autograded submission to."""
         return self.autograded / trainee / exercise
+
+
+def is_trainee_id(text: str) -> bool:
+    """Whether a text is safe as a trainee id (TRAINEE_ID_RULE): no hidden folder, no way out of submitted/."""
+    return bool(TRAINEE_ID.fullmatch(text)) and ".." not in text
 
 
 def nbgrader_config(root: Path):

@@ -184,13 +184,17 @@ def _shares(criteria: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
     return shares[columns].sort_values(["exercise", "met_share"]).reset_index(drop=True)
 
 
+def safe_cell(value):
+    """A text cell that a spreadsheet would run as a formula (=, +, -, @ first) gets a leading quote."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+
+
 def _safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula (=, +, -, @) get a leading quote."""
+    """The frame with :func:`safe_cell` applied to every text column."""
     frame = frame.copy()
     for column in frame.columns:
         if not pd.api.types.is_numeric_dtype(frame[column]):
-            frame[column] = frame[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v)
+            frame[column] = frame[column].map(safe_cell)
     return frame
 
 
