@@ -19,12 +19,15 @@ help:
 	@echo "make hub-test   the JupyterHub end-to-end test alone (as root)"
 	@echo "make .venv      only make the Python environment"
 
-$(VENV): requirements.txt requirements-dev.txt deploy/jupyterhub/requirements.txt constraints.txt pyproject.toml
+# The course's kernel, "Alongside (Python 3)", loads the %%answer cell magic as it starts.
+$(VENV): requirements.txt requirements-dev.txt deploy/jupyterhub/requirements.txt constraints.txt pyproject.toml kernelspec/kernel.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt \
 		-r deploy/jupyterhub/requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# "./": a bare folder name would be taken for a jupyter subcommand
+	$(BIN)/jupyter kernelspec install ./kernelspec --name alongside --sys-prefix --log-level=WARN
 	touch $(VENV)
 
 lab: $(VENV)

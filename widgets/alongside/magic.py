@@ -1,0 +1,100 @@
+"""The ``%%answer`` cell magic: an answer cell holds plain text, never Python.
+
+The course's kernel (``kernelspec/kernel.json``, "Alongside (Python 3)") loads this extension
+when it starts, so an answer cell works straight after a restart with no set-up cell::
+
+    %%answer 05-disagree plan
+    Shared goal: Layla will read short words for herself.
+    Review date: Thursday 12 March
+
+Running the cell reads the answer (:mod:`alongside.answer_text`), keeps it for the self-check
+under it (:mod:`alongside.runs`), saves the text in the trainee's answers (so a closed tab loses
+nothing) and prints one short line, plus, for an answer in labelled parts, how each part was read.
+The text reaches the magic exactly as typed: IPython's clean-up of pasted prompts (``>>>``,
+``...``) is kept away from answer cells.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from alongside.answer_text import MAGIC, cell_item, clean, first_line
+from alongside.runs import record
+from alongside.store import answers
+
+
+def store_key(exercise_id: str, item_id: str) -> str:
+    """Where an item's answer text is saved in the trainee's answers."""
+    return f"exercise:{exercise_id}:{item_id}"
+
+
+def answer(line: str, cell: str) -> None:
+    """The cell magic: read, keep, save and confirm the answer under ``%%answer <exercise> <item>``."""
+    parts = line.split()
+    if len(parts) != 2:
+        print("This answer cell's first line has changed. Put it back as it was, for example "
+              f"{first_line('03-listening', 'summary')}, then run the cell again.")
+        return
+    exercise_id, item_id = parts
+    from alongside.grading import item_spec
+
+    try:
+        item_spec(exercise_id, item_id)
+    except Exception:
+        print(f"I do not know the exercise item on this cell's first line ({exercise_id} {item_id}). "
+              "Put the first line back as it was given, then run the cell again.")
+        return
+    print("\n".join(confirm(exercise_id, item_id, cell)))
+
+
+def confirm(exercise_id: str, item_id: str, text: str) -> list[str]:
+    """Keep and save an answer; the lines that tell the trainee it is saved and how it was read."""
+    run = record(exercise_id, item_id, text)
+    if not clean(text):
+        return _empty(exercise_id, item_id)
+    try:
+        answers().set(store_key(exercise_id, item_id), {"text": text, "saved": dt.datetime.now().isoformat(timespec="seconds")})
+        saved = f"Saved your answer: {_words(run.reading.words)}."
+    except OSError:
+        saved = (f"Your answer ({_words(run.reading.words)}) is ready to check, but it could not be saved on "
+                 "this computer: keep the notebook open and save it (Ctrl and S).")
+    lines = [f"{saved} Run the check below."]
+    understood = run.reading.understood()
+    if understood:
+        lines += ["This is how I read it:", *(f"  {line}" for line in understood)]
+    return lines
+
+
+def _words(count: int) -> str:
+    return f"{count} word" if count == 1 else f"{count} words"
+
+
+def _empty(exercise_id: str, item_id: str) -> list[str]:
+    lines = ["Your answer is empty. Type it under the first line, in place of YOUR ANSWER HERE, then run this cell again."]
+    try:
+        saved = answers().get(store_key(exercise_id, item_id))
+    except OSError:
+        saved = None
+    if isinstance(saved, dict) and clean(saved.get("text", "")):
+        when = str(saved.get("saved", "")).replace("T", " at ")
+        lines += [f"You saved an answer here before ({when}). To use it again, copy it from below into this "
+                  "cell, under the first line:", "", clean(saved["text"])]
+    return lines
+
+
+def _raw_answer_cells(lines: list[str]) -> list[str]:
+    """IPython clean-up step, run first: turn an answer cell into one call that carries its text unchanged."""
+    text = "".join(lines)
+    if not cell_item(text):
+        return lines
+    head, _, body = text.lstrip("\n").partition("\n")
+    arguments = head.strip()[len(f"%%{MAGIC}"):].strip()
+    return [f"get_ipython().run_cell_magic({MAGIC!r}, {arguments!r}, {body!r})\n"]
+
+
+def load_ipython_extension(ipython) -> None:
+    """Register ``%%answer`` (IPython calls this for ``--ext alongside.magic`` or ``%load_ext``)."""
+    ipython.register_magic_function(answer, magic_kind="cell", magic_name=MAGIC)
+    cleanup = ipython.input_transformers_cleanup
+    if _raw_answer_cells not in cleanup:
+        cleanup.insert(0, _raw_answer_cells)
