@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,3 +61,43 @@ def test_binder_installs_the_course_package():
     post = (ROOT / "postBuild").read_text(encoding="utf-8")
     assert "pip install" in post and "-e ." in post
     assert (ROOT / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
+
+
+# --- the course's kernel ----------------------------------------------------------------------
+
+KERNEL = json.loads((ROOT / "kernelspec" / "kernel.json").read_text(encoding="utf-8"))
+NOTEBOOKS = sorted(p for folder in ("course", "solutions", "exercises") for p in (ROOT / folder).rglob("*.ipynb")
+                   if ".ipynb_checkpoints" not in p.parts)
+# course/00-start-here.ipynb belongs to the UI work in progress; it moves to the kernel with it.
+NOT_YET = {ROOT / "course" / "00-start-here.ipynb"}
+
+
+def test_the_course_kernel_loads_the_answer_magic_with_the_servers_python():
+    assert KERNEL["display_name"] == "Alongside (Python 3)" and KERNEL["language"] == "python"
+    assert KERNEL["argv"][0] == "python", "jupyter_client runs it with the Python that runs Jupyter"
+    assert "--ext=alongside.magic" in KERNEL["argv"] and "{connection_file}" in KERNEL["argv"]
+
+
+def test_make_and_binder_both_install_the_course_kernel():
+    install = "jupyter kernelspec install ./kernelspec --name alongside --sys-prefix"
+    assert install in (ROOT / "postBuild").read_text(encoding="utf-8")
+    venv_rule = (ROOT / "Makefile").read_text(encoding="utf-8").split("\n$(VENV):", 1)[1].split("\n\n", 1)[0]
+    assert install in venv_rule and "kernelspec/kernel.json" in venv_rule.splitlines()[0]
+
+
+def test_the_installed_kernel_is_the_one_in_the_repository():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("alongside")
+    assert spec.argv == KERNEL["argv"] and spec.display_name == KERNEL["display_name"]
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="UI engineer's file"))
+                                  if p in NOT_YET else p for p in NOTEBOOKS], ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_notebook_opens_in_the_course_kernel(path):
+    kernelspec = json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]
+    assert kernelspec == {"display_name": KERNEL["display_name"], "language": "python", "name": "alongside"}
+
+
+def test_fuzzy_matching_is_pinned_everywhere():
+    assert _pins(ROOT / "requirements.txt")["rapidfuzz"] == _environment_pins()["rapidfuzz"] == "3.14.6"

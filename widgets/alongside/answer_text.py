@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from alongside.data import DataError, load_yaml
-from alongside.labelled import Field, Labelled, read_labelled
+from alongside.labelled import Field, Labelled, labelled_lines, read_labelled
 from alongside.text import STUB, normalise, words
 
 MAGIC = "answer"
@@ -284,6 +284,12 @@ def _classification(spec: dict, fields: list[Field], found: Labelled, count: int
         value[fid] = [label for label, _known in labels]
         shown[fid] = ", ".join(label if ok else f'"{_preview(label)}" (I do not know this answer)' for label, ok in labels)
     return Reading(value, count, fields, shown, found.unplaced, found.repeated)
+
+
+def write_answer(exercise_id: str, item_id: str, value: object) -> str:
+    """An answer as the text a trainee would type for it: the reverse of :func:`parse_answer`."""
+    fields = item_fields(_spec(exercise_id, item_id))
+    return labelled_lines(fields, value if isinstance(value, dict) else {}) if fields else str(value or "").strip()
 
 
 def parse_answer(exercise_id: str, item_id: str, text: str) -> object:

@@ -94,12 +94,18 @@ def classification_results(set_name: str, answer: object, wanted: list | None = 
     """Mark a dict of statement id -> label(s) against a statement set, one result per statement.
 
     Each result is ``{"id", "text", "given", "fraction", "right", "why"}``: ``right`` is None when
-    no answer was given, else True or False; ``fraction`` is the share of positions right (more
-    labels than the answer has count against it, so listing every label earns nothing);
-    ``why`` is the reason to show. Raises TypeError when ``answer`` is not a dict.
+    no answer was given, else True or False; ``fraction`` is the share of positions right;
+    ``why`` is the reason to show. A place answered twice earns nothing: in "parent, practitioner,
+    both" the extra labels are other answers for the first place, so hedging cannot score (a
+    label that only ever fills a later place, such as a kind of harm after "helpful", is not).
+    Raises TypeError when ``answer`` is not a dict.
     """
     data = statement_set(set_name)
     aliases = canonical_aliases(data)
+    places: dict[int, set] = {}  # place -> every label that answers it somewhere in the set
+    for s in data["statements"]:
+        for i, v in enumerate(_as_list(s["answer"])):
+            places.setdefault(i, set()).add(_label(v, aliases))
     statements = [s for s in data["statements"] if not wanted or s["id"] in wanted]
     if not isinstance(answer, dict):
         raise TypeError(f"I could not read this answer. Write one line for each statement, such as "
@@ -113,10 +119,12 @@ def classification_results(set_name: str, answer: object, wanted: list | None = 
             results.append({**result, "right": None, "why": "No answer yet."})
             continue
         labels = [_label(v, aliases) for v in _as_list(given)]
-        right = sum(1 for i, k in enumerate(key) if i < len(labels) and labels[i] == k)
-        done = right == len(key) == len(labels)
+        extra = set(labels[len(key):])
+        right = sum(1 for i, k in enumerate(key)
+                    if i < len(labels) and labels[i] == k and not extra & places.get(i, set()))
+        done = right == len(key)
         why = statement.get("why_right", "") if done else statement["why"]
-        results.append({**result, "fraction": right / max(len(key), len(labels)), "right": done, "why": str(why).strip()})
+        results.append({**result, "fraction": right / len(key), "right": done, "why": str(why).strip()})
     return results
 
 

@@ -139,3 +139,12 @@ def read_labelled(text: str, fields: list[Field]) -> Labelled:
             unplaced.append(line.strip())
     joined = {fid: "\n".join(parts).strip() for fid, parts in values.items()}
     return Labelled(joined, named, unplaced, repeated)
+
+
+def labelled_lines(fields: list[Field], values: dict) -> str:
+    """Values as labelled lines, one field to a line, the way :func:`read_labelled` reads them back
+    (a list of labels is written with commas between them)."""
+    def text(value: object) -> str:
+        return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value or "").strip()
+
+    return "\n".join(f"{f.short}: {text(values.get(f.id))}" for f in fields)

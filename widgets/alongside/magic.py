@@ -11,7 +11,9 @@ Running the cell reads the answer (:mod:`alongside.answer_text`), keeps it for t
 under it (:mod:`alongside.runs`), saves the text in the trainee's answers (so a closed tab loses
 nothing) and prints one short line, plus, for an answer in labelled parts, how each part was read.
 The text reaches the magic exactly as typed: IPython's clean-up of pasted prompts (``>>>``,
-``...``) is kept away from answer cells.
+``...``) is kept away from answer cells. The kernel also asks the notebook to edit its cells as
+plain text, so an answer is not coloured as if it were Python and a new line is not indented
+after a word such as "for".
 """
 
 from __future__ import annotations
@@ -98,3 +100,6 @@ def load_ipython_extension(ipython) -> None:
     cleanup = ipython.input_transformers_cleanup
     if _raw_answer_cells not in cleanup:
         cleanup.insert(0, _raw_answer_cells)
+    kernel = getattr(ipython, "kernel", None)
+    if kernel is not None:  # the editor's mode comes from the kernel's language_info
+        kernel.language_info = {**kernel.language_info, "codemirror_mode": "text/plain"}

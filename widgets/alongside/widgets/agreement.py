@@ -16,7 +16,7 @@ import ipywidgets as widgets
 
 from alongside import rubric as rubric_engine
 from alongside.answer_text import plan_fields
-from alongside.labelled import Field
+from alongside.labelled import Field, labelled_lines
 from alongside.privacy import warning
 from alongside.store import answers
 from alongside.widgets.keyboard import keep_keys
@@ -104,7 +104,7 @@ class AgreementBuilder(widgets.VBox):
 
     def as_lines(self) -> str:
         """The plan as labelled lines ("Shared goal: ...") to copy into the graded exercise's answer cell."""
-        return "\n".join(f"{Field(f['id'], f['label']).short}: {self.value[f['id']].strip()}" for f in self.fields)
+        return labelled_lines([Field(f["id"], f["label"]) for f in self.fields], self.value)
 
     def check(self) -> rubric_engine.Score:
         """Score the plan with its rubric, show the feedback and any privacy warning, and return the score."""
