@@ -97,6 +97,11 @@ def test_sorting_accepts_everyday_words_lists_slips_and_old_quoted_answers():
     assert grading.evaluate("02-words", "classify", answer).points == 2.5
 
 
+def test_an_answer_with_and_in_its_name_stays_one_answer():
+    answer = parse_answer("03-listening", "stage_skill", "s4: exploring, prompting & exploring\ns1: goal setting: negotiating")
+    assert answer == {"s4": ["exploration", "prompting and exploring"], "s1": ["goal setting", "negotiating"]}
+
+
 def test_an_unknown_word_is_kept_so_it_is_marked_and_named():
     reading = read_answer("01-experts", "who_knows", "c1: the dog\nc2: school")
     assert reading.value == {"c1": ["the dog"], "c2": ["practitioner"]}

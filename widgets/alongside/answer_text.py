@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from alongside import grading
+from alongside import rubric as rubric_engine
 from alongside.data import DataError, load_yaml
 from alongside.labelled import Field, Labelled, labelled_lines, read_labelled
 from alongside.text import STUB, normalise, words
@@ -90,8 +92,6 @@ def plan_fields(rubric_id: str) -> list[dict]:
 
     Raises DataError if the rubric lists no fields, or if a criterion reads a field not listed.
     """
-    from alongside import rubric as rubric_engine
-
     data = load_yaml("rubrics", f"{rubric_id}.yaml")
     fields = data.get("fields") or []
     where = f"rubrics/{rubric_id}.yaml"
@@ -104,17 +104,9 @@ def plan_fields(rubric_id: str) -> list[dict]:
     return [{"id": str(f["id"]), "label": str(f["label"]), "hint": str(f.get("hint", ""))} for f in fields]
 
 
-def _spec(exercise_id: str, item_id: str) -> dict:
-    from alongside.grading import item_spec
-
-    return item_spec(exercise_id, item_id)
-
-
 def _statements(spec: dict) -> list[dict]:
-    from alongside.grading import statement_set
-
     wanted = spec.get("items")
-    return [s for s in statement_set(spec["statements"])["statements"] if not wanted or s["id"] in wanted]
+    return [s for s in grading.statement_set(spec["statements"])["statements"] if not wanted or s["id"] in wanted]
 
 
 def item_fields(spec: dict) -> list[Field] | None:
@@ -137,33 +129,27 @@ def _number(statement_id: str) -> tuple[str, ...]:
     return (found.group(1),) if found else ()
 
 
-def _key(text: str) -> str:
-    return re.sub(r"[\s_-]+", " ", normalise(str(text)).strip().lower())
-
-
 def vocabulary(set_name: str) -> dict[str, str]:
     """Every word a statement set accepts as an answer, keyed the way answers are compared,
     with the answer each one stands for: the answers themselves, the choices and the aliases."""
-    from alongside.grading import statement_set
-
-    data = statement_set(set_name)
-    aliases = {_key(k): _key(v) for k, v in (data.get("aliases") or {}).items()}
+    data = grading.statement_set(set_name)
+    aliases = grading.canonical_aliases(data)
     known = {}
     for statement in data["statements"]:
         answer = statement["answer"]
         for label in answer if isinstance(answer, list) else [answer]:
-            known[_key(label)] = aliases.get(_key(label), _key(label))
+            known[grading.label_key(label)] = aliases.get(grading.label_key(label), grading.label_key(label))
     for choice in (data.get("choices") or {}).values():
         for value, shown in (choice.get("options") or {}).items():
-            canonical = aliases.get(_key(value), _key(value))
-            known[_key(value)] = canonical
-            known[_key(shown)] = canonical
+            canonical = aliases.get(grading.label_key(value), grading.label_key(value))
+            known[grading.label_key(value)] = canonical
+            known[grading.label_key(shown)] = canonical
     known.update(aliases)
     return known
 
 
 def _one_label(piece: str, known: dict[str, str]) -> str | None:
-    piece = _key(piece.strip(" \t\"'`[](){}.!"))
+    piece = grading.label_key(piece.strip(" \t\"'`[](){}.!"))
     for text in (piece, re.sub(r"^(the|a|an) ", "", piece)):
         if text in known:
             return known[text]
@@ -177,7 +163,7 @@ def _one_label(piece: str, known: dict[str, str]) -> str | None:
 
 def _segments(piece: str, known: dict[str, str]) -> list[str] | None:
     """'harmful pity' -> ['harmful', 'pity']: the piece as a run of known answers, longest first."""
-    tokens, out, i = _key(piece).split(), [], 0
+    tokens, out, i = grading.label_key(piece).split(), [], 0
     while i < len(tokens):
         for j in range(len(tokens), i, -1):
             if " ".join(tokens[i:j]) in known:
@@ -193,13 +179,13 @@ def read_labels(text: str, known: dict[str, str]) -> list[tuple[str, bool]]:
     """The answers in one statement's text, each with whether the statement set knows it
     (an answer it does not know is kept as typed, and is marked wrong)."""
     found = []
-    for piece in re.split(r"[,;/|+&\n]+|\bthen\b", text):
+    for piece in re.split(r"[,;:/|\n]+", text):
         piece = piece.strip(" \t\"'`[](){}.!")
         if not piece:
             continue
         one = _one_label(piece, known)
         several = [one] if one else _segments(piece, known)
-        found.extend((label, True) for label in several) if several else found.append((_key(piece), False))
+        found.extend((label, True) for label in several) if several else found.append((grading.label_key(piece), False))
     return found
 
 
@@ -257,7 +243,7 @@ def read_answer(exercise_id: str, item_id: str, text: str) -> Reading:
     except Exception:  # not text at all: nothing to read
         return Reading("", 0)
     try:
-        spec = _spec(exercise_id, item_id)
+        spec = grading.item_spec(exercise_id, item_id)
         fields = item_fields(spec)
     except Exception:
         return Reading(body, len(words(body)), problem=f"I do not know the item {exercise_id} {item_id}.")
@@ -288,7 +274,7 @@ def _classification(spec: dict, fields: list[Field], found: Labelled, count: int
 
 def write_answer(exercise_id: str, item_id: str, value: object) -> str:
     """An answer as the text a trainee would type for it: the reverse of :func:`parse_answer`."""
-    fields = item_fields(_spec(exercise_id, item_id))
+    fields = item_fields(grading.item_spec(exercise_id, item_id))
     return labelled_lines(fields, value if isinstance(value, dict) else {}) if fields else str(value or "").strip()
 
 

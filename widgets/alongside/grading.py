@@ -27,9 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from alongside import rubric as rubric_engine
-from alongside.answer_text import first_line
 from alongside.data import load_yaml
-from alongside.runs import latest
 from alongside.text import normalise, strip_stub
 
 
@@ -75,15 +73,19 @@ def statement_set(name: str) -> dict:
     return load_yaml("statements", f"{name}.yaml")
 
 
+def label_key(value: object) -> str:
+    """An answer label the way labels are compared: lower case, single spaces for spaces, _ and -."""
+    return re.sub(r"[\s_-]+", " ", normalise(str(value)).strip().lower())
+
+
 def _label(value: object, aliases: dict) -> str:
-    text = re.sub(r"[\s_-]+", " ", normalise(str(value)).strip().lower())
+    text = label_key(value)
     return aliases.get(text, text)
 
 
 def canonical_aliases(data: dict) -> dict:
     """The statement set's aliases, keyed the way answers are compared (lower case, single spaces)."""
-    return {re.sub(r"[\s_-]+", " ", str(k).strip().lower()): re.sub(r"[\s_-]+", " ", str(v).strip().lower())
-            for k, v in (data.get("aliases") or {}).items()}
+    return {label_key(k): label_key(v) for k, v in (data.get("aliases") or {}).items()}
 
 
 def _round(value: float) -> float:
@@ -266,6 +268,8 @@ def evaluate(exercise_id: str, item_id: str, answer: object, reasons: bool = Tru
 
 def not_run(exercise_id: str, item_id: str) -> ItemResult:
     """The result when the item's answer cell has not been run since the kernel started: 0 points, and why."""
+    from alongside.answer_text import first_line  # answer_text reads the specs this module loads
+
     try:
         points = float(item_spec(exercise_id, item_id)["points"])
     except Exception as err:
@@ -279,6 +283,8 @@ def not_run(exercise_id: str, item_id: str) -> ItemResult:
 def mark(exercise_id: str, item_id: str) -> float:
     """For nbgrader test cells: mark the answer cell's latest run, print the feedback with every
     reason, and return the points as a plain float (nbgrader's partial credit)."""
+    from alongside.runs import latest
+
     run = latest(exercise_id, item_id)
     result = evaluate(exercise_id, item_id, run.reading.value) if run else not_run(exercise_id, item_id)
     print(result.report())
