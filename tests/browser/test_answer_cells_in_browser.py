@@ -7,7 +7,7 @@ saved as screenshots in tests/artefacts/.
 from __future__ import annotations
 
 import pytest
-from conftest import ARTEFACTS
+from conftest import ARTEFACTS, AXE
 from lab_steps import cell_errors, open_notebook, restart_kernel
 
 pytestmark = pytest.mark.browser
@@ -59,6 +59,13 @@ def _run(page, cell) -> None:
              return p !== before && !p.includes('*'); }""", arg=[cell.element_handle(), before], timeout=60_000)
 
 
+def _serious_problems(page, selector: str) -> list[str]:
+    """axe-core's serious or critical findings inside the elements a selector matches."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("async s => await axe.run({include: [[s]]}, {resultTypes: ['violations']})", selector)
+    return [f"{v['id']}: {v['help']}" for v in found["violations"] if v["impact"] in ("serious", "critical")]
+
+
 def _shot(locator, name: str) -> None:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     locator.screenshot(path=str(ARTEFACTS / f"{name}.png"))
@@ -79,6 +86,7 @@ def test_an_edited_answer_is_not_marked_until_it_is_run_again(lab, page):
     block.wait_for()
     assert "of 6 points" in block.inner_text() and "Met" in block.inner_text()
     _shot(check.locator(".jp-Cell-outputArea"), "self-check-block")
+    assert _serious_problems(page, ".alongside-check-result") == []
 
     answer.locator(".cm-line", has_text="Let's meet next week").click()
     page.keyboard.press("End")
@@ -89,6 +97,7 @@ def test_an_edited_answer_is_not_marked_until_it_is_run_again(lab, page):
     assert "changed since you ran it" in changed.inner_text()
     assert block.is_hidden(), "the old answer's marks are not shown"
     _shot(check.locator(".jp-Cell-outputArea"), "self-check-changed")
+    assert _serious_problems(page, ".alongside-check-changed") == []
 
     _run(page, answer)
     _run(page, check)

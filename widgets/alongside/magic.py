@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from alongside.answer_text import MAGIC, cell_item, clean, first_line
+from alongside.answer_text import MAGIC, cell_item, clean
+from alongside.grading import item_spec
 from alongside.runs import record
 from alongside.store import answers
 
@@ -34,12 +35,11 @@ def answer(line: str, cell: str) -> None:
     """The cell magic: read, keep, save and confirm the answer under ``%%answer <exercise> <item>``."""
     parts = line.split()
     if len(parts) != 2:
-        print("This answer cell's first line has changed. Put it back as it was, for example "
-              f"{first_line('03-listening', 'summary')}, then run the cell again.")
+        print("This answer cell's first line has changed: it should be %%answer, then the exercise and the "
+              "answer it is for, as it was when you opened the exercise. Put it back (Ctrl and Z undoes a change), "
+              "then run the cell again.")
         return
     exercise_id, item_id = parts
-    from alongside.grading import item_spec
-
     try:
         item_spec(exercise_id, item_id)
     except Exception:
