@@ -122,6 +122,13 @@ def test_plans_say_how_each_part_was_read():
     assert any("What we will try, and for how long" in line and "more than once" in line for line in lines)
 
 
+def test_an_answer_with_no_labels_says_how_to_label_it():
+    lines = read_answer("04-story", "part2", "Joy feels brushed off. Dan is busy.").understood()
+    assert "Family: (empty)" in lines
+    assert any("none of the labels" in line and '"Family: ..."' in line for line in lines)
+    assert not any("none of the labels" in line for line in read_answer("04-story", "part2", "Family: x").understood())
+
+
 def test_story_parts_use_the_items_own_labels():
     answer = parse_answer("04-story", "part1", "Family: Joy is worried.\nSchool: Dan is pleased.\nQuestion: What helps?")
     assert answer == {"family": "Joy is worried.", "service": "Dan is pleased.", "question": "What helps?"}

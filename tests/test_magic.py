@@ -16,7 +16,7 @@ from jupyter_client.manager import start_new_kernel
 
 from alongside import runs
 from alongside.answer_text import digest
-from alongside.magic import _raw_answer_cells, store_key
+from alongside.magic import _plain_text_cells, store_key
 
 ODD = 'I\'d say "let\'s meet" {soon} \\"""'
 
@@ -113,9 +113,18 @@ def test_the_self_check_marks_what_was_run(kernel):
 
 
 def test_clean_up_of_pasted_prompts_never_touches_other_cells():
-    assert _raw_answer_cells([">>> 1 + 1\n"]) == [">>> 1 + 1\n"]
-    (call,) = _raw_answer_cells(["%%answer 02-words listening\n", ">>> kept\n"])
+    assert _plain_text_cells([">>> 1 + 1\n"]) == [">>> 1 + 1\n"]
+    assert _plain_text_cells(["%%answer 02-words\n", ">>> x\n"]) == ["%%answer 02-words\n", ">>> x\n"]
+    (call,) = _plain_text_cells(["%%answer 02-words listening\n", ">>> kept\n"])
     assert call == "get_ipython().run_cell_magic('answer', '02-words listening', '>>> kept\\n')\n"
+
+
+def test_any_words_can_be_language_checked_in_a_plain_text_cell(kernel):
+    run, _home = kernel
+    out = run('%%language_check\nDon\'t worry, "boys are just slower" {really} \\')
+    assert out["error"] is None and out["stderr"] == ""
+    html = next(d["text/html"] for d in out["display"] if "text/html" in d)
+    assert "alongside-language-result" in html and "boys are just slower" in html
 
 
 def test_runs_are_empty_in_a_new_kernel():

@@ -33,6 +33,7 @@ def test_an_answer_cell_not_run_since_the_kernel_started_is_named_and_not_marked
     self_check.check("03-listening", "summary")
     html = _html(shown)
     assert "Not marked yet" in html and "not run your answer cell since the notebook" in html
+    assert "alongside-check-message" in html and "alongside-check-result" not in html, "no result to hide or show"
     assert first_line("03-listening", "summary") in html
     assert progress().get("03-listening") is None, "nothing is marked, so no score is saved"
     assert not any(isinstance(o, AnswerGuard) for o in shown)

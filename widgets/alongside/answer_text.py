@@ -200,14 +200,10 @@ class Reading:
     words: int
     fields: list[Field] = field(default_factory=list)
     shown: dict[str, str] = field(default_factory=dict)
+    named: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)
     problem: str = ""
-
-    @property
-    def structured(self) -> bool:
-        """True when the answer has labelled parts."""
-        return bool(self.fields)
 
     def understood(self) -> list[str]:
         """How the answer was read, line by line: each part with what it holds, then anything left over."""
@@ -217,6 +213,9 @@ class Reading:
             return []
         lines = [f"{f.label}: {self.shown.get(f.id) or '(empty)'}" for f in self.fields]
         labels = {f.id: f.label for f in self.fields}
+        if self.words and not self.named:
+            lines.append(f"I found none of the labels. Start each part on a new line with its label and a colon, "
+                         f"such as \"{self.fields[0].short}: ...\".")
         if self.unplaced:
             quoted = "; ".join(f'"{_preview(line)}"' for line in self.unplaced)
             lines.append(f"Lines I could not place (they come before the first label): {quoted}")
@@ -257,7 +256,7 @@ def read_answer(exercise_id: str, item_id: str, text: str) -> Reading:
     if spec["kind"] == "classification":
         return _classification(spec, fields, found, count)
     shown = {fid: _preview(text) for fid, text in found.values.items() if text}
-    return Reading(found.values, count, fields, shown, found.unplaced, found.repeated)
+    return Reading(found.values, count, fields, shown, found.named, found.unplaced, found.repeated)
 
 
 def _classification(spec: dict, fields: list[Field], found: Labelled, count: int) -> Reading:
@@ -269,7 +268,7 @@ def _classification(spec: dict, fields: list[Field], found: Labelled, count: int
         labels = read_labels(text, known)
         value[fid] = [label for label, _known in labels]
         shown[fid] = ", ".join(label if ok else f'"{_preview(label)}" (I do not know this answer)' for label, ok in labels)
-    return Reading(value, count, fields, shown, found.unplaced, found.repeated)
+    return Reading(value, count, fields, shown, found.named, found.unplaced, found.repeated)
 
 
 def write_answer(exercise_id: str, item_id: str, value: object) -> str:

@@ -54,8 +54,9 @@ class Field:
 
 @dataclass
 class Labelled:
-    """What a labelled answer holds: text per field id (in field order, "" when missing), lines that
-    came before any label, and the ids of fields given more than once (their parts are joined)."""
+    """What a labelled answer holds: text per field id (in field order, "" when missing), the ids
+    whose label appeared, lines that came before any label, and the ids of fields given more than
+    once (their parts are joined)."""
 
     values: dict[str, str]
     named: list[str] = field(default_factory=list)

@@ -10,7 +10,8 @@ when it starts, so an answer cell works straight after a restart with no set-up 
 Running the cell reads the answer (:mod:`alongside.answer_text`), keeps it for the self-check
 under it (:mod:`alongside.runs`), saves the text in the trainee's answers (so a closed tab loses
 nothing) and prints one short line, plus, for an answer in labelled parts, how each part was read.
-The text reaches the magic exactly as typed: IPython's clean-up of pasted prompts (``>>>``,
+``%%language_check`` is the same kind of cell for trying the language checker on any words
+(module 02). The text reaches either magic exactly as typed: IPython's clean-up of pasted prompts (``>>>``,
 ``...``) is kept away from answer cells. The kernel also asks the notebook to edit its cells as
 plain text, so an answer is not coloured as if it were Python and a new line is not indented
 after a word such as "for".
@@ -19,11 +20,15 @@ after a word such as "for".
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from alongside.answer_text import MAGIC, cell_item, clean
 from alongside.grading import item_spec
 from alongside.runs import record
 from alongside.store import answers
+from alongside.widgets.result_block import show_language_check
+
+LANGUAGE_CHECK = "language_check"
 
 
 def store_key(exercise_id: str, item_id: str) -> str:
@@ -84,22 +89,30 @@ def _empty(exercise_id: str, item_id: str) -> list[str]:
     return lines
 
 
-def _raw_answer_cells(lines: list[str]) -> list[str]:
-    """IPython clean-up step, run first: turn an answer cell into one call that carries its text unchanged."""
-    text = "".join(lines)
-    if not cell_item(text):
-        return lines
-    head, _, body = text.lstrip("\n").partition("\n")
-    arguments = head.strip()[len(f"%%{MAGIC}"):].strip()
-    return [f"get_ipython().run_cell_magic({MAGIC!r}, {arguments!r}, {body!r})\n"]
+def language_check(_line: str, cell: str) -> None:
+    """The cell magic ``%%language_check``: show the language checker's verdict on the words under it."""
+    show_language_check(cell)
+
+
+_PLAIN_CELL = re.compile(rf"^%%({MAGIC}|{LANGUAGE_CHECK})(?:[ \t]+(.*))?$")
+
+
+def _plain_text_cells(lines: list[str]) -> list[str]:
+    """IPython clean-up step, run first: turn a plain-text cell into one call that carries its text unchanged."""
+    head, _, body = "".join(lines).lstrip("\n").partition("\n")
+    found = _PLAIN_CELL.match(head.rstrip())
+    if not found or (found.group(1) == MAGIC and not cell_item(head)):
+        return lines  # not ours, or a changed first line: IPython's own handling, then the magic explains
+    return [f"get_ipython().run_cell_magic({found.group(1)!r}, {(found.group(2) or '').strip()!r}, {body!r})\n"]
 
 
 def load_ipython_extension(ipython) -> None:
-    """Register ``%%answer`` (IPython calls this for ``--ext alongside.magic`` or ``%load_ext``)."""
+    """Register ``%%answer`` and ``%%language_check`` (IPython calls this for ``--ext alongside.magic``)."""
     ipython.register_magic_function(answer, magic_kind="cell", magic_name=MAGIC)
+    ipython.register_magic_function(language_check, magic_kind="cell", magic_name=LANGUAGE_CHECK)
     cleanup = ipython.input_transformers_cleanup
-    if _raw_answer_cells not in cleanup:
-        cleanup.insert(0, _raw_answer_cells)
+    if _plain_text_cells not in cleanup:
+        cleanup.insert(0, _plain_text_cells)
     kernel = getattr(ipython, "kernel", None)
     if kernel is not None:  # the editor's mode comes from the kernel's language_info
         kernel.language_info = {**kernel.language_info, "codemirror_mode": "text/plain"}

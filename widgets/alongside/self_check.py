@@ -35,8 +35,8 @@ def check(exercise_id: str, item_id: str) -> None:
         display({"text/html": message_html(title, message), "text/plain": f"{title}\n{message}"}, raw=True)
         return
     result = evaluate(exercise_id, item_id, run.reading.value, reasons=False)
-    display(AnswerGuard(exercise=exercise_id, item=item_id, digest=run.digest))
     display({"text/html": result_html(result, NOTE), "text/plain": result_text(result, NOTE)}, raw=True)
+    display(AnswerGuard(exercise=exercise_id, item=item_id, digest=run.digest))
     _save(result)
 
 

@@ -76,10 +76,10 @@ function render({ model, el }) {
     return area ? [...area.querySelectorAll(".alongside-check-result")] : [];
   };
   const show = changed => {
+    results().forEach(block => { block.hidden = changed; });  // each time: a block may be drawn after this widget
     const next = changed ? "changed" : "same";
     if (next === state) return;
     state = next;
-    results().forEach(block => { block.hidden = changed; });
     note.innerHTML = changed
       ? '<div class="alongside-result alongside-check-changed" style="border: 1px solid var(--jp-border-color1, #999);' +
         ' border-left: 0.4em solid var(--jp-warn-color1, #f57c00); padding: 0.4em 1em; margin: 0.3em 0; max-width: 60em;' +

@@ -69,7 +69,7 @@ def result_text(result: ItemResult, note: str = "") -> str:
 
 def message_html(title: str, message: str) -> str:
     """A block that says why there is nothing to mark yet."""
-    return block(title, message, [])
+    return block(title, message, [], kind="alongside-check-message")
 
 
 def plain(title: str, headline: str, lines: list[str], note: str = "") -> str:
