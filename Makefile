@@ -19,8 +19,10 @@ help:
 	@echo "make hub-test   the JupyterHub end-to-end test alone (as root)"
 	@echo "make .venv      only make the Python environment"
 
-# The course's kernel, "Alongside (Python 3)", loads the %%answer cell magic as it starts.
-$(VENV): requirements.txt requirements-dev.txt deploy/jupyterhub/requirements.txt constraints.txt pyproject.toml kernelspec/kernel.json
+# The course's kernel, "Alongside (Python 3)", loads the %%answer cell magic as it starts; JupyterLab's
+# defaults wrap long lines in code cells, so an answer typed as one long line stays in view.
+$(VENV): requirements.txt requirements-dev.txt deploy/jupyterhub/requirements.txt constraints.txt pyproject.toml \
+		kernelspec/kernel.json lab-settings/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt \
@@ -28,6 +30,7 @@ $(VENV): requirements.txt requirements-dev.txt deploy/jupyterhub/requirements.tx
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@# "./": a bare folder name would be taken for a jupyter subcommand
 	$(BIN)/jupyter kernelspec install ./kernelspec --name alongside --sys-prefix --log-level=WARN
+	install -D -m 644 lab-settings/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(VENV)
 
 lab: $(VENV)

@@ -82,7 +82,8 @@ def test_make_and_binder_both_install_the_course_kernel():
     install = "jupyter kernelspec install ./kernelspec --name alongside --sys-prefix"
     assert install in (ROOT / "postBuild").read_text(encoding="utf-8")
     venv_rule = (ROOT / "Makefile").read_text(encoding="utf-8").split("\n$(VENV):", 1)[1].split("\n\n", 1)[0]
-    assert install in venv_rule and "kernelspec/kernel.json" in venv_rule.splitlines()[0]
+    prerequisites = venv_rule.split("$(PYTHON) -m venv", 1)[0]
+    assert install in venv_rule and "kernelspec/kernel.json" in prerequisites and "lab-settings/overrides.json" in prerequisites
 
 
 def test_the_installed_kernel_is_the_one_in_the_repository():
@@ -101,3 +102,11 @@ def test_every_notebook_opens_in_the_course_kernel(path):
 
 def test_fuzzy_matching_is_pinned_everywhere():
     assert _pins(ROOT / "requirements.txt")["rapidfuzz"] == _environment_pins()["rapidfuzz"] == "3.14.6"
+
+
+def test_make_and_binder_both_install_the_lab_defaults():
+    overrides = json.loads((ROOT / "lab-settings" / "overrides.json").read_text(encoding="utf-8"))
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["codeCellConfig"]["lineWrap"] is True
+    assert "lab-settings/overrides.json" in (ROOT / "postBuild").read_text(encoding="utf-8")
+    installed = ROOT / ".venv" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert json.loads(installed.read_text(encoding="utf-8")) == overrides

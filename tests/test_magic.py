@@ -11,6 +11,8 @@ import json
 import os
 import queue
 
+from pathlib import Path
+
 import pytest
 from jupyter_client.manager import start_new_kernel
 
@@ -18,6 +20,7 @@ from alongside import runs
 from alongside.answer_text import digest
 from alongside.magic import _plain_text_cells, store_key
 
+ROOT = Path(__file__).resolve().parents[1]
 ODD = 'I\'d say "let\'s meet" {soon} \\"""'
 
 
@@ -136,3 +139,14 @@ def test_the_kernel_asks_for_plain_text_editing_and_stays_python(kernel):
     out = run("import json; print(json.dumps(get_ipython().kernel.language_info))")
     info = json.loads(out["stdout"])
     assert info["codemirror_mode"] == "text/plain" and info["name"] == "python"
+    assert info["version"] == "3.11", "the same on every machine"
+
+
+@pytest.mark.parametrize("path", sorted(p for folder in ("course", "solutions", "exercises")
+                                        for p in (ROOT / folder).rglob("*.ipynb") if p.name != "00-start-here.ipynb"),
+                         ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebooks_carry_the_language_details_the_kernel_gives(kernel, path):
+    """JupyterLab writes the kernel's language details into a notebook: the same ones mean nothing to save."""
+    run, _home = kernel
+    info = json.loads(run("import json; print(json.dumps(get_ipython().kernel.language_info))")["stdout"])
+    assert json.loads(path.read_text(encoding="utf-8"))["metadata"]["language_info"] == info

@@ -6,8 +6,11 @@ saved as screenshots in tests/artefacts/.
 
 from __future__ import annotations
 
+import json
+import urllib.request
+
 import pytest
-from conftest import ARTEFACTS, AXE
+from conftest import ARTEFACTS, AXE, SETTINGS
 from lab_steps import cell_errors, open_notebook, restart_kernel
 
 pytestmark = pytest.mark.browser
@@ -79,6 +82,7 @@ def test_an_edited_answer_is_not_marked_until_it_is_run_again(lab, page):
     assert _source(page, first) == f"{first}\n{REPLY}", "the answer is in the cell exactly as typed"
     _run(page, answer)
     answer.locator(".jp-OutputArea").get_by_text("Saved your answer:", exact=False).wait_for()
+    assert answer.locator(".cm-content.cm-lineWrapping").count() == 1, "a long answer wraps, in view"
     _shot(answer, "answer-cell")
 
     _run(page, check)
@@ -106,6 +110,37 @@ def test_an_edited_answer_is_not_marked_until_it_is_run_again(lab, page):
     assert cell_errors(page) == []
 
 
+def _notebook_settings(lab, values: dict) -> None:
+    """Save the notebook settings, as the Settings Editor does."""
+    url, token, _root, _home = lab
+    request = urllib.request.Request(
+        f"{url}/lab/api/settings/@jupyterlab/notebook-extension:tracker?token={token}",
+        data=json.dumps({"raw": json.dumps(values)}).encode(), method="PUT", headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=30).read()
+
+
+def test_a_changed_answer_is_noticed_with_jupyterlabs_own_settings(lab, page):
+    """The other tests draw every cell; a trainee's JupyterLab draws cells as they scroll into view."""
+    _notebook_settings(lab, {})
+    try:
+        open_notebook(page, lab, "exercises/02-words/02-words.ipynb")
+        assert page.evaluate("() => window.jupyterapp.shell.currentWidget.content.notebookConfig.windowingMode") \
+            == "contentVisibility"
+        answer, check = _cell(page, "%%answer 02-words listening"), _check_cell(page, "02-words", "listening")
+        answer.scroll_into_view_if_needed()
+        _replace_stub(page, answer, [REPLY])
+        _run(page, answer)
+        _run(page, check)
+        check.locator(".alongside-check-result").wait_for()
+        answer.locator(".cm-line", has_text="Let's meet next week").click()
+        page.keyboard.press("End")
+        page.keyboard.type(" See you then.")
+        check.locator(".alongside-check-changed").wait_for()  # noticed as it is typed, before any run
+        assert check.locator(".alongside-check-result").is_hidden()
+    finally:
+        _notebook_settings(lab, SETTINGS["notebook-extension/tracker"])
+
+
 def test_after_a_restart_an_answer_cell_runs_first_with_no_set_up(lab, page):
     open_notebook(page, lab, "exercises/05-disagree/05-disagree.ipynb")
     restart_kernel(page)
@@ -127,3 +162,30 @@ def test_after_a_restart_an_answer_cell_runs_first_with_no_set_up(lab, page):
     check.get_by_text("not run your answer cell since the notebook", exact=False).wait_for()
     assert check.locator(".alongside-check-result").count() == 0
     assert cell_errors(page) == []
+
+
+@pytest.mark.parametrize("path", ["course/01-experts.ipynb", "exercises/02-words/02-words.ipynb"])
+def test_a_notebook_opens_in_the_course_kernel_with_nothing_to_save(lab, page, path):
+    open_notebook(page, lab, path)
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'", timeout=60_000)
+    page.wait_for_timeout(1000)
+    kernel, dirty = page.evaluate(
+        """() => { const w = window.jupyterapp.shell.currentWidget;
+             return [w.sessionContext.kernelDisplayName, w.context.model.dirty]; }""")
+    assert kernel == "Alongside (Python 3)" and dirty is False
+
+
+def test_a_sorting_self_check_counts_and_hints_without_the_answers(lab, page):
+    open_notebook(page, lab, "exercises/01-experts/01-experts.ipynb")
+    answer, check = _cell(page, "%%answer 01-experts who_knows"), _check_cell(page, "01-experts", "who_knows")
+    _replace_stub(page, answer, ["c1: family", "c2: teacher", "c3: both"])
+    _run(page, answer)
+    answer.locator(".jp-OutputArea").get_by_text("c2: practitioner", exact=False).wait_for()  # everyday words read
+    _run(page, check)
+    block = check.locator(".alongside-check-result")
+    block.wait_for()
+    shown = block.inner_text()
+    assert "1 of 4 points" in shown and "Right: 2 of 8." in shown and "No answer yet: c4, c5, c6, c7, c8." in shown
+    assert "Practitioner: something Beth or the school knew" in shown and "Not yet" not in shown
+    _shot(check.locator(".jp-Cell-outputArea"), "self-check-sorting")

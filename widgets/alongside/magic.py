@@ -14,13 +14,16 @@ nothing) and prints one short line, plus, for an answer in labelled parts, how e
 (module 02). The text reaches either magic exactly as typed: IPython's clean-up of pasted prompts (``>>>``,
 ``...``) is kept away from answer cells. The kernel also asks the notebook to edit its cells as
 plain text, so an answer is not coloured as if it were Python and a new line is not indented
-after a word such as "for".
+after a word such as "for", and it gives Python's version as major.minor only, so the language
+details JupyterLab writes into a notebook are the same on every machine and a notebook that has
+them opens with nothing to save.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 
 from alongside.answer_text import MAGIC, cell_item, clean
 from alongside.grading import item_spec
@@ -115,4 +118,5 @@ def load_ipython_extension(ipython) -> None:
         cleanup.insert(0, _plain_text_cells)
     kernel = getattr(ipython, "kernel", None)
     if kernel is not None:  # the editor's mode comes from the kernel's language_info
-        kernel.language_info = {**kernel.language_info, "codemirror_mode": "text/plain"}
+        kernel.language_info = {**kernel.language_info, "codemirror_mode": "text/plain",
+                                "version": f"{sys.version_info.major}.{sys.version_info.minor}"}

@@ -20,7 +20,7 @@ from alongside.store import progress
 from alongside.widgets.answer_guard import AnswerGuard
 from alongside.widgets.result_block import message_html, result_html, result_text
 
-NOTE = "This is the feedback the grader will give. Change your answer, run its cell, then run this check again."
+NOTE = "The grader gives the same points. Change your answer, run its cell, then run this check again."
 
 
 def check(exercise_id: str, item_id: str) -> None:
