@@ -21,12 +21,18 @@ help:
 	@echo "make .venv      only make the Python environment"
 	@echo "make privacy-data  remake the privacy check's names and places from their sources"
 
-$(VENV): requirements.txt requirements-dev.txt deploy/jupyterhub/requirements.txt constraints.txt pyproject.toml
+# The course's kernel, "Alongside (Python 3)", loads the %%answer cell magic as it starts; JupyterLab's
+# defaults wrap long lines in code cells, so an answer typed as one long line stays in view.
+$(VENV): requirements.txt requirements-dev.txt deploy/jupyterhub/requirements.txt constraints.txt pyproject.toml \
+		kernelspec/kernel.json lab-settings/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -r requirements-dev.txt \
 		-r deploy/jupyterhub/requirements.txt -c constraints.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# "./": a bare folder name would be taken for a jupyter subcommand
+	$(BIN)/jupyter kernelspec install ./kernelspec --name alongside --sys-prefix --log-level=WARN
+	install -D -m 644 lab-settings/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(VENV)
 
 # JupyterLab on this machine only, serving the repository (course/ and exercises/) and opening the

@@ -17,5 +17,6 @@ c.CourseDirectory.feedback_directory = "feedback"
 
 # Graded cells must finish quickly; a stuck submission must not hold up a cohort.
 c.ExecutePreprocessor.timeout = 60
-c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER HERE"}
+# An answer cell keeps its first line (%%answer <exercise> <item>); the model answer under it becomes this line.
+c.ClearSolutions.code_stub = {"python": "YOUR ANSWER HERE"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -28,6 +28,14 @@ def pytest_unconfigure(config):
         shutil.rmtree(home, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def fresh_runs(monkeypatch):
+    """No answer cell has been run yet, as in a kernel that has just started."""
+    from alongside import runs
+
+    monkeypatch.setattr(runs, "_RUNS", {})
+
+
 @pytest.fixture
 def alongside_home(tmp_path, monkeypatch):
     """A fresh, empty ALONGSIDE_HOME for one test."""

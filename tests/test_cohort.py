@@ -24,7 +24,7 @@ from nbgrader.api import Gradebook
 
 from alongside import grading
 from alongside.cli import main as cli_main
-from alongside.cohort.answers import concerns, mark_items, quoted_phrases, read_and_understood, read_values
+from alongside.cohort.answers import concerns, mark_items, quoted_phrases, read_and_understood, read_answers
 from alongside.cohort.demo import HARMFUL, PERSONAL, course_exercises, make_demo
 from alongside.cohort.grade import failure_reason, grade, read_ledger, submissions
 from alongside.cohort.record import record_html
@@ -40,22 +40,24 @@ def _code(source: str) -> dict:
 
 # ---- reading answers without running them -------------------------------------------------------
 
-def test_read_values_takes_literal_assignments_only():
-    nb = _code('a = {"c1": "", "c2": ""}\na["c1"] = "parent"\nb = """\nsome text\n"""\nc = open("x")\n'
-               'import os\nd = [1, 2]\n')
-    nb["cells"].append({"cell_type": "code", "source": 'e = "never"\nthis is not Python (', "metadata": {}})
-    values = read_values(nb)
-    assert values["a"] == {"c1": "parent", "c2": ""}
-    assert values["b"].strip() == "some text"
-    assert values["d"] == [1, 2]
-    assert "c" not in values and "e" not in values  # a call is never run; a broken cell is skipped whole
+def test_read_answers_reads_answer_cells_of_the_exercise_only():
+    nb = _code("%%answer 01-experts who_knows\nc1: family\nc2: school\n")
+    nb["cells"] += [
+        {"cell_type": "code", "source": '%%answer 01-experts unheard\nI felt "small" {x} \\ """', "metadata": {}},
+        {"cell_type": "code", "source": "%%answer 02-words listening\nAnother exercise.", "metadata": {}},
+        {"cell_type": "code", "source": 'unheard_reflection = "never read"\nopen("x")', "metadata": {}},
+    ]
+    answers = read_answers(nb, "01-experts")
+    assert answers["who_knows"] == {"c1": ["parent"], "c2": ["practitioner"]}
+    assert answers["unheard"] == 'I felt "small" {x} \\ """'
+    assert set(answers) == {"who_knows", "unheard"}  # other exercises' cells and Python cells are not answers
 
 
 @pytest.mark.parametrize("exercise", course_exercises(ROOT))
 def test_model_answers_read_back_earn_every_point(exercise):
     """Answers read from the solution notebook, re-scored, earn what the hidden tests give them."""
     nb = nbformat.read(ROOT / "solutions" / exercise / f"{exercise}.ipynb", as_version=4)
-    marks = mark_items(exercise, read_values(nb))
+    marks = mark_items(exercise, read_answers(nb, exercise))
     assert marks and all(m.points == m.max > 0 for m in marks), [(m.item, m.points, m.max) for m in marks]
     assert all(m.criteria for m in marks)
     assert all(c.met for m in marks if grading.item_spec(exercise, m.item)["kind"] == "classification" for c in m.criteria)
@@ -93,7 +95,7 @@ def test_plain_reflection_raises_no_concern():
     ("Carys Evans", "Carys Evans"), (True, "confirmed"), ({"name": "Carys Evans", "date": "3 March"}, "name: Carys Evans; date: 3 March"),
 ])
 def test_read_and_understood(answer, signed):
-    assert read_and_understood({"confirm": answer} if answer is not None else {}, "confirm") == signed
+    assert read_and_understood(answer) == signed
 
 
 def test_failure_reason_names_the_error_in_plain_words():
@@ -319,7 +321,7 @@ def test_completion_records(graded):
     assert set(pages) == {p.name for p in (root / "submitted").iterdir()}
     strong, _ = _who(root, standard="strong")
     assert f"Modules completed:</strong> {len(EXERCISES)} of {len(EXERCISES)}" in pages[strong]
-    assert "Not signed" in pages[strong]  # no exercise has a read_and_understood item yet
+    assert "Not signed" in pages[strong]  # the demo's three exercises have no read_and_understood item
 
 
 @pytest.mark.slow

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,3 +76,48 @@ def test_the_package_dependencies_are_met_by_the_lock_file():
 
 def test_filelock_is_pinned_for_the_answers_store():
     assert _pins(ROOT / "requirements.txt")["filelock"] == _environment_pins()["filelock"] == _pins(ROOT / "constraints.txt")["filelock"]
+
+# --- the course's kernel ----------------------------------------------------------------------
+
+KERNEL = json.loads((ROOT / "kernelspec" / "kernel.json").read_text(encoding="utf-8"))
+NOTEBOOKS = sorted(p for folder in ("course", "solutions", "exercises") for p in (ROOT / folder).rglob("*.ipynb")
+                   if ".ipynb_checkpoints" not in p.parts)
+
+
+def test_the_course_kernel_loads_the_answer_magic_with_the_servers_python():
+    assert KERNEL["display_name"] == "Alongside (Python 3)" and KERNEL["language"] == "python"
+    assert KERNEL["argv"][0] == "python", "jupyter_client runs it with the Python that runs Jupyter"
+    assert "--ext=alongside.magic" in KERNEL["argv"] and "{connection_file}" in KERNEL["argv"]
+
+
+def test_make_and_binder_both_install_the_course_kernel():
+    install = "jupyter kernelspec install ./kernelspec --name alongside --sys-prefix"
+    assert install in (ROOT / "postBuild").read_text(encoding="utf-8")
+    venv_rule = (ROOT / "Makefile").read_text(encoding="utf-8").split("\n$(VENV):", 1)[1].split("\n\n", 1)[0]
+    prerequisites = venv_rule.split("$(PYTHON) -m venv", 1)[0]
+    assert install in venv_rule and "kernelspec/kernel.json" in prerequisites and "lab-settings/overrides.json" in prerequisites
+
+
+def test_the_installed_kernel_is_the_one_in_the_repository():
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    spec = KernelSpecManager().get_kernel_spec("alongside")
+    assert spec.argv == KERNEL["argv"] and spec.display_name == KERNEL["display_name"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_notebook_opens_in_the_course_kernel(path):
+    kernelspec = json.loads(path.read_text(encoding="utf-8"))["metadata"]["kernelspec"]
+    assert kernelspec == {"display_name": KERNEL["display_name"], "language": "python", "name": "alongside"}
+
+
+def test_fuzzy_matching_is_pinned_everywhere():
+    assert _pins(ROOT / "requirements.txt")["rapidfuzz"] == _environment_pins()["rapidfuzz"] == "3.14.6"
+
+
+def test_make_and_binder_both_install_the_lab_defaults():
+    overrides = json.loads((ROOT / "lab-settings" / "overrides.json").read_text(encoding="utf-8"))
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["codeCellConfig"]["lineWrap"] is True
+    assert "lab-settings/overrides.json" in (ROOT / "postBuild").read_text(encoding="utf-8")
+    installed = ROOT / ".venv" / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert json.loads(installed.read_text(encoding="utf-8")) == overrides

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from alongside import grading
+from alongside import grading, runs
+from alongside.answer_text import first_line
 from alongside.data import list_names
 
 EXERCISES = list_names("exercises")
@@ -33,13 +34,20 @@ def test_wrong_shapes_earn_zero_with_a_reason(exercise_id, item_id, answer):
 
 
 @pytest.mark.parametrize("exercise_id,item_id", ITEMS)
-def test_missing_answer_is_named_and_printed_on_stdout_only(exercise_id, item_id, capsys):
-    points = grading.mark(exercise_id, item_id, {})
+def test_answer_cell_not_run_is_named_and_printed_on_stdout_only(exercise_id, item_id, capsys):
+    points = grading.mark(exercise_id, item_id)
     out, err = capsys.readouterr()
     assert points == 0.0 and type(points) is float
-    variable = grading.item_spec(exercise_id, item_id)["variable"]
-    assert f"`{variable}`" in out
+    assert "has not been run" in out and first_line(exercise_id, item_id) in out
     assert err == "", "nbgrader gives zero for any output on stderr"
+
+
+def test_mark_marks_the_latest_run_of_the_answer_cell(capsys):
+    runs.record("02-words", "listening", "Don't worry.")
+    runs.record("02-words", "listening", "It sounds like nobody has listened. What have you noticed at home? "
+                                         "Let's meet next week and plan together.")
+    assert grading.mark("02-words", "listening") >= 4
+    assert "Met (1 of 1)" in capsys.readouterr().out
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -52,18 +60,8 @@ def test_any_answer_gives_points_within_bounds(answer):
         assert not math.isnan(result.points)
 
 
-def test_check_saves_the_self_check_score(alongside_home, capsys):
-    from alongside.store import progress
-
-    exercise_id, item_id = ITEMS[0]
-    grading.check(exercise_id, item_id, {})
-    saved = progress().get(exercise_id)
-    assert saved["items"][item_id]["points"] == 0
-    assert "Points: 0 of" in capsys.readouterr().out
-
-
 def test_unknown_item_is_a_message_not_an_error(capsys):
-    assert grading.mark("02-words", "no-such-item", {}) == 0.0
+    assert grading.mark("02-words", "no-such-item") == 0.0
     assert "could not be marked" in capsys.readouterr().out
 
 

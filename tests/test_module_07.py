@@ -14,7 +14,7 @@ import nbformat
 from alongside import grading, rubric
 from alongside.store import Store
 from alongside.widgets import AgreementBuilder
-from alongside.widgets.agreement import plan_fields
+from alongside.answer_text import parse_answer, plan_fields
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ["how_to_contact", "reply_time", "not_appropriate", "parent_can_expect", "review"]
@@ -81,12 +81,13 @@ def test_builder_says_so_when_the_agreement_cannot_be_saved(alongside_home, monk
     assert builder.value["review"] == "At half term, together."
 
 
-def test_as_code_prints_the_exercise_variable(alongside_home):
+def test_as_lines_gives_labelled_lines_the_exercise_reads_back(alongside_home):
     builder = AgreementBuilder("communication-agreement")
     builder.boxes["reply_time"].value = "Within two school days."
-    namespace: dict = {}
-    exec(builder.as_code("communication_agreement"), namespace)
-    assert namespace["communication_agreement"]["reply_time"] == "Within two school days."
+    builder.boxes["review"].value = 'At half term, "together".\nWith Clive: at the school.'
+    lines = builder.as_lines()
+    assert "Reply time: Within two school days." in lines and "{" not in lines
+    assert parse_answer("07-goals", "agreement", lines) == builder.value
 
 
 def test_professional_goals_fail_the_family_goal_checks():
@@ -112,7 +113,7 @@ def test_one_good_goal_earns_a_third_of_the_goal_points():
 
 def test_wrong_shaped_answers_earn_nothing_with_a_reason():
     goals = grading.evaluate("07-goals", "goals", "Rhys will zip his coat so he can play.")
-    assert goals.points == 0 and "dict of rewrites" in goals.lines[0]
+    assert goals.points == 0 and 'such as "g1: ..."' in goals.lines[0]
     agreement = grading.evaluate("07-goals", "agreement", ["a note", "two days"])
     assert agreement.points == 0 and "not list" in agreement.lines[0]
 

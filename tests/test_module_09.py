@@ -64,7 +64,7 @@ def test_sort_marks_each_example_and_says_why():
 
 def test_sort_of_wrong_shape_earns_nothing_with_a_reason():
     result = grading.evaluate("09-co-production", "sort", ["informing", "consultation"])
-    assert result.points == 0 and "should be a dict" in result.lines[0]
+    assert result.points == 0 and "one line for each statement" in result.lines[0]
 
 
 def test_builder_has_a_box_for_each_part_of_the_loop_and_checks_it(alongside_home):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import csv
 import shutil
 import zipfile
-from pathlib import Path
 
+import nbformat
 import pytest
 
+from alongside.answer_text import cell_item, first_line
 from alongside.cohort import moodle
 from alongside.cohort.course import CohortError, gradebook, open_cohort
 from alongside.cohort.demo import make_demo
@@ -29,8 +30,11 @@ def cohort(tmp_path_factory):
 
 
 def _notebook(cohort, reply: str) -> bytes:
-    released = (cohort.release / "02-words" / "02-words.ipynb").read_text(encoding="utf-8")
-    return released.replace('listening_reply = \\"\\"\\"\\n', f'listening_reply = \\"\\"\\"\\n{reply}\\n', 1).encode()
+    """The released exercise 02 with the listening reply typed into its answer cell."""
+    nb = nbformat.read(cohort.release / "02-words" / "02-words.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if cell_item(c.source) == ("02-words", "listening"))
+    cell.source = f"{first_line('02-words', 'listening')}\n{reply}"
+    return nbformat.writes(nb).encode()
 
 
 GOOD = ("It sounds like you've been raising this for months and nobody has listened. What have you noticed at home? "

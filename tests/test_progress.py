@@ -11,9 +11,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alongside import activities, grading, progress
+from alongside import activities, grading, progress, runs
 from alongside.data import DataError
 from alongside.grading import statement_set
+from alongside.self_check import check
 from alongside.store import Store, answers
 from alongside.store import progress as progress_store
 from alongside.widgets import AgreementBuilder, LetterChecker, ReflectionBox, StagedStory, StatementSorter
@@ -147,8 +148,10 @@ def test_some_answers_show_as_started_with_how_many(alongside_home):
 
 
 def test_self_check_scores_show_in_the_summary(alongside_home, capsys):
-    grading.check("02-words", "classify", {"classifications": {"s01": ["harmful", "pity"], "s03": "helpful"}})
-    grading.check("02-words", "listening", {})
+    runs.record("02-words", "classify", "s01: harmful, pity\ns03: helpful")
+    runs.record("02-words", "listening", "")
+    check("02-words", "classify")
+    check("02-words", "listening")
     capsys.readouterr()
     row = _row("02-words")
     assert row["checked"] == 2 and row["max"] == 10 and row["points"] == 1.0

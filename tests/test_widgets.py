@@ -155,7 +155,7 @@ def test_sorter_marks_like_the_graded_exercise(alongside_home):
     sorter.first["s03"].value = "harmful"
     widget = {r["id"]: r["fraction"] for r in sorter.check()}
     spec = {"statements": "02-words", "items": ["s01", "s02", "s03"]}
-    fraction, _lines = grading._classification(spec, sorter.value)
+    fraction, _lines = grading._classification(spec, sorter.value, True)
     assert sum(widget.values()) / 3 == pytest.approx(fraction)
 
 

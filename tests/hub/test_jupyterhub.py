@@ -272,9 +272,10 @@ def _answers(notebook: dict, how: str) -> dict:
              for cell in nbformat.read(ROOT / "solutions" / EXERCISE / f"{EXERCISE}.ipynb", as_version=4).cells
              if cell.metadata.get("nbgrader", {}).get("solution")}
     bad = {
-        "answer_classify": 'classifications = {key: ["helpful"] for key in ["s01", "s02", "s03", "s04", "s05", "s06", "s07", "s08"]}',
-        "answer_rewrites": 'rewrites = {"r1": "Boys are just slower.", "r2": "She is a Down syndrome child.", "r3": "He is naughty."}',
-        "answer_listening": 'listening_reply = "Don\'t worry, boys are just slower. Let\'s wait and see."',
+        "answer_classify": "%%answer 02-words classify\n" + "\n".join(f"s0{i}: helpful" for i in range(1, 9)),
+        "answer_rewrites": "%%answer 02-words rewrites\nr1: Boys are just slower.\nr2: She is a Down syndrome child.\n"
+                           "r3: He is naughty.",
+        "answer_listening": "%%answer 02-words listening\nDon't worry, boys are just slower. Let's wait and see.",
         "answer_reflection": "Nothing to add.",
     }
     for cell in notebook["cells"]:

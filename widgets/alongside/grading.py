@@ -1,12 +1,13 @@
 """Mark exercise answers: the same marks and words for a trainee's self-check and for nbgrader.
 
-Each exercise is described in ``data/exercises/<id>.yaml``: its items, the variable that holds
-each answer, how the item is marked and its points. Kinds of item:
+Each exercise is described in ``data/exercises/<id>.yaml``: its items, their titles, how each
+is marked and its points. A trainee writes each answer as plain text in an answer cell
+(:mod:`alongside.answer_text` reads it into the shapes below). Kinds of item:
 
-- ``rubric``: free text (or a dict of fields) scored by a rubric (:mod:`alongside.rubric`);
-- ``classification``: a dict of item id -> label(s), marked against a statement set
+- ``rubric``: free text (or a plan of labelled parts) scored by a rubric (:mod:`alongside.rubric`);
+- ``classification``: statement id -> label(s), marked against a statement set
   (``data/statements/<name>.yaml``), with the reason for each one missed;
-- ``rewrites``: a dict of statement id -> rewritten text, each scored by a rubric and
+- ``rewrites``: statement id -> rewritten text, each scored by a rubric and
   required to differ from the original;
 - ``reflection_parts``: a reflection, a point share for each part of What? So what? Now what?
   it has (:mod:`alongside.reflection`);
@@ -17,9 +18,11 @@ Every free-text answer also gets the privacy check (:mod:`alongside.privacy`): a
 line when it seems to identify a real family (the exercise's own invented people do not count, and
 in a letter the sender's own details do not), before the trainee saves or submits it.
 
-:func:`check` is for the trainee (prints feedback and the points it would earn);
-:func:`mark` is for nbgrader test cells (prints the same feedback, returns the points).
-Neither ever raises: a missing or wrong-shaped answer earns 0 with a message saying why.
+:func:`evaluate` marks one answer; :func:`mark` is for nbgrader's test cells (it marks the answer
+cell's latest run, prints the feedback with every reason and returns the points). The trainee's
+self-check (:func:`alongside.self_check.check`) gives the same points, but for statements to sort
+it says how many are right, not which answer is right. Nothing here ever raises: a missing or
+wrong-shaped answer earns 0 with a message saying why.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ from dataclasses import dataclass, field
 
 from alongside import rubric as rubric_engine
 from alongside.data import load_yaml
-from alongside.store import progress
 from alongside.text import normalise, strip_stub
 
 
@@ -44,9 +46,17 @@ class ItemResult:
     lines: list[str] = field(default_factory=list)
 
     def report(self) -> str:
-        """The feedback as a trainee reads it: one line per point, then the total."""
+        """The feedback as plain text: one line per point, then the total."""
         body = "\n".join(f"- {line}" for line in self.lines)
         return f"{body}\nPoints: {self.points:g} of {self.max:g}"
+
+    @property
+    def title(self) -> str:
+        """The item's title from its exercise's spec (its id if it has none)."""
+        try:
+            return str(item_spec(self.exercise, self.item).get("title", self.item))
+        except Exception:
+            return self.item
 
 
 def exercise(exercise_id: str) -> dict:
@@ -67,15 +77,19 @@ def statement_set(name: str) -> dict:
     return load_yaml("statements", f"{name}.yaml")
 
 
+def label_key(value: object) -> str:
+    """An answer label the way labels are compared: lower case, single spaces for spaces, _ and -."""
+    return re.sub(r"[\s_-]+", " ", normalise(str(value)).strip().lower())
+
+
 def _label(value: object, aliases: dict) -> str:
-    text = re.sub(r"[\s_-]+", " ", normalise(str(value)).strip().lower())
+    text = label_key(value)
     return aliases.get(text, text)
 
 
 def canonical_aliases(data: dict) -> dict:
     """The statement set's aliases, keyed the way answers are compared (lower case, single spaces)."""
-    return {re.sub(r"[\s_-]+", " ", str(k).strip().lower()): re.sub(r"[\s_-]+", " ", str(v).strip().lower())
-            for k, v in (data.get("aliases") or {}).items()}
+    return {label_key(k): label_key(v) for k, v in (data.get("aliases") or {}).items()}
 
 
 def _round(value: float) -> float:
@@ -87,15 +101,21 @@ def classification_results(set_name: str, answer: object, wanted: list | None = 
 
     Each result is ``{"id", "text", "given", "fraction", "right", "why"}``: ``right`` is None when
     no answer was given, else True or False; ``fraction`` is the share of positions right;
-    ``why`` is the reason to show. Raises TypeError when ``answer`` is not a dict.
+    ``why`` is the reason to show. A place answered twice earns nothing: in "parent, practitioner,
+    both" the extra labels are other answers for the first place, so hedging cannot score (a
+    label that only ever fills a later place, such as a kind of harm after "helpful", is not).
+    Raises TypeError when ``answer`` is not a dict.
     """
     data = statement_set(set_name)
     aliases = canonical_aliases(data)
+    places: dict[int, set] = {}  # place -> every label that answers it somewhere in the set
+    for s in data["statements"]:
+        for i, v in enumerate(_as_list(s["answer"])):
+            places.setdefault(i, set()).add(_label(v, aliases))
     statements = [s for s in data["statements"] if not wanted or s["id"] in wanted]
     if not isinstance(answer, dict):
-        raise TypeError(
-            f"Your answer should be a dict like {{\"{statements[0]['id']}\": ...}}, not {type(answer).__name__}."
-        )
+        raise TypeError(f"I could not read this answer. Write one line for each statement, such as "
+                        f"\"{statements[0]['id']}: ...\".")
     results = []
     for statement in statements:
         key = [_label(v, aliases) for v in _as_list(statement["answer"])]
@@ -105,18 +125,23 @@ def classification_results(set_name: str, answer: object, wanted: list | None = 
             results.append({**result, "right": None, "why": "No answer yet."})
             continue
         labels = [_label(v, aliases) for v in _as_list(given)]
-        right = sum(1 for i, k in enumerate(key) if i < len(labels) and labels[i] == k)
+        extra = set(labels[len(key):])
+        right = sum(1 for i, k in enumerate(key)
+                    if i < len(labels) and labels[i] == k and not extra & places.get(i, set()))
         done = right == len(key)
         why = statement.get("why_right", "") if done else statement["why"]
         results.append({**result, "fraction": right / len(key), "right": done, "why": str(why).strip()})
     return results
 
 
-def _classification(spec: dict, answer: object) -> tuple[float, list[str]]:
+def _classification(spec: dict, answer: object, reasons: bool) -> tuple[float, list[str]]:
     try:
         results = classification_results(spec["statements"], answer, spec.get("items"))
     except TypeError as err:
         return 0.0, [str(err)]
+    fraction = sum(r["fraction"] for r in results) / len(results)
+    if not reasons:
+        return fraction, _counts(spec, results)
     lines = []
     for r in results:
         short = r["text"] if len(r["text"]) < 70 else r["text"][:67] + "..."
@@ -126,23 +151,45 @@ def _classification(spec: dict, answer: object) -> tuple[float, list[str]]:
             lines.append(f"{r['id']}: Right. {r['why']}".strip())
         else:
             lines.append(f"{r['id']} (\"{short}\"): Not yet. {r['why']}")
-    return sum(r["fraction"] for r in results) / len(results), lines
+    return fraction, lines
+
+
+def _counts(spec: dict, results: list[dict]) -> list[str]:
+    """How many are right, which have no answer, and what the answers mean: never which answer is right."""
+    right = sum(1 for r in results if r["right"])
+    partly = sum(1 for r in results if r["right"] is False and r["fraction"] > 0)
+    empty = [r["id"] for r in results if r["right"] is None]
+    lines = [f"Right: {right} of {len(results)}."]
+    if partly:
+        lines.append(f"Partly right: {partly} (some of the answer is right, not all of it).")
+    if empty:
+        lines.append(f"No answer yet: {', '.join(empty)}.")
+    if right < len(results):
+        hint = " ".join(str(statement_set(spec["statements"]).get("hint", "")).split())
+        lines.append(f"Look again at the ones that are not right yet. {hint}".strip())
+        lines.append("After grading, your feedback gives the reason for each one.")
+    return lines
 
 
 def _as_list(value: object) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _rubric(spec: dict, answer: object) -> tuple[float, list[str]]:
+def _criteria_lines(result: rubric_engine.Score) -> list[str]:
+    return [f"{'Met' if r.met else 'Not yet'} ({r.points:g} of {r.max:g}): {r.feedback}" for r in result.criteria.values()]
+
+
+def _rubric(spec: dict, answer: object, _reasons: bool) -> tuple[float, list[str]]:
     result = rubric_engine.score(spec["rubric"], answer)
-    return result.score / result.max, result.feedback_lines()
+    return result.score / result.max, _criteria_lines(result)
 
 
-def _rewrites(spec: dict, answer: object) -> tuple[float, list[str]]:
+def _rewrites(spec: dict, answer: object, _reasons: bool) -> tuple[float, list[str]]:
     data = statement_set(spec["statements"])
     originals = {s["id"]: s["text"] for s in data["statements"] if s["id"] in spec["items"]}
     if not isinstance(answer, dict):
-        return 0.0, [f"Your answer should be a dict of rewrites like {{\"{spec['items'][0]}\": \"...\"}}."]
+        return 0.0, [f"I could not read this answer. Write each rewrite on a line that starts with its label, "
+                     f"such as \"{spec['items'][0]}: ...\"."]
     total, lines = 0.0, []
     for sid in spec["items"]:
         text = answer.get(sid)
@@ -152,7 +199,7 @@ def _rewrites(spec: dict, answer: object) -> tuple[float, list[str]]:
         result = rubric_engine.score(spec["rubric"], text)
         total += result.score / result.max
         lines.append(f"{sid}: {result.score:g} of {result.max:g}.")
-        lines.extend(f"  {line}" for line in result.feedback_lines())
+        lines.extend(f"  {line}" for line in _criteria_lines(result))
     return total / len(spec["items"]), lines
 
 
@@ -161,7 +208,7 @@ def _same_words(a: str, b: str) -> bool:
     return squash(a) == squash(b)
 
 
-def _reflection_parts(spec: dict, answer: object) -> tuple[float, list[str]]:
+def _reflection_parts(spec: dict, answer: object, _reasons: bool) -> tuple[float, list[str]]:
     from alongside.reflection import PARTS, ReflectionError, reflection_parts, settings
 
     text = strip_stub(answer) if isinstance(answer, str) else answer
@@ -175,7 +222,7 @@ def _reflection_parts(spec: dict, answer: object) -> tuple[float, list[str]]:
     return (len(PARTS) - len(found["missing"])) / len(PARTS), lines
 
 
-def _letter(spec: dict, answer: object) -> tuple[float, list[str]]:
+def _letter(spec: dict, answer: object, _reasons: bool) -> tuple[float, list[str]]:
     from alongside.letter import LetterError, check_letter, rules
 
     text = strip_stub(answer) if isinstance(answer, str) else answer
@@ -225,15 +272,19 @@ _KINDS = {"rubric": _rubric, "classification": _classification, "rewrites": _rew
           "reflection_parts": _reflection_parts, "letter": _letter}
 
 
-def evaluate(exercise_id: str, item_id: str, answer: object) -> ItemResult:
-    """Mark one answer to one item. Never raises: a problem becomes 0 points and a message."""
+def evaluate(exercise_id: str, item_id: str, answer: object, reasons: bool = True) -> ItemResult:
+    """Mark one answer to one item. Never raises: a problem becomes 0 points and a message.
+
+    With ``reasons=False`` (the trainee's self-check) an item of statements to sort says how many
+    are right and what the answers mean, not which answer each statement has; the points are the same.
+    """
     try:
         spec = item_spec(exercise_id, item_id)
         points = float(spec["points"])
     except Exception as err:  # a broken spec must not stop a cohort's grading
         return ItemResult(exercise_id, item_id, 0.0, 0.0, [f"This item could not be marked ({err})."])
     try:
-        fraction, lines = _KINDS[spec["kind"]](spec, answer)
+        fraction, lines = _KINDS[spec["kind"]](spec, answer, reasons)
         note = privacy_note(exercise_id, spec, answer)
     except Exception as err:
         return ItemResult(exercise_id, item_id, 0.0, points, [f"This answer could not be marked ({type(err).__name__}: {err})."])
@@ -242,41 +293,26 @@ def evaluate(exercise_id: str, item_id: str, answer: object) -> ItemResult:
     return ItemResult(exercise_id, item_id, _round(fraction * points), points, lines)
 
 
-def _lookup(exercise_id: str, item_id: str, namespace: dict) -> tuple[bool, object, str]:
-    variable = item_spec(exercise_id, item_id)["variable"]
-    if variable not in namespace:
-        return False, None, variable
-    return True, namespace[variable], variable
+def not_run(exercise_id: str, item_id: str) -> ItemResult:
+    """The result when the item's answer cell has not been run since the kernel started: 0 points, and why."""
+    from alongside.answer_text import first_line  # answer_text reads the specs this module loads
 
-
-def _result(exercise_id: str, item_id: str, namespace: dict) -> ItemResult:
     try:
-        found, answer, variable = _lookup(exercise_id, item_id, namespace)
+        points = float(item_spec(exercise_id, item_id)["points"])
     except Exception as err:
         return ItemResult(exercise_id, item_id, 0.0, 0.0, [f"This item could not be marked ({err})."])
-    if not found:
-        spec = item_spec(exercise_id, item_id)
-        return ItemResult(
-            exercise_id, item_id, 0.0, float(spec["points"]),
-            [f"I could not find your answer, `{variable}`. Run the cell where you wrote it, then check again."],
-        )
-    return evaluate(exercise_id, item_id, answer)
+    return ItemResult(exercise_id, item_id, 0.0, points, [
+        "I could not find your answer: its answer cell has not been run since the notebook's kernel started. "
+        f"Run the answer cell (the one whose first line is {first_line(exercise_id, item_id)}), then check again."
+    ])
 
 
-def check(exercise_id: str, item_id: str, namespace: dict) -> None:
-    """Self-check for a trainee: print the feedback the grader will give, and save the score."""
-    result = _result(exercise_id, item_id, namespace)
-    print(result.report())
-    try:
-        saved = progress().get(exercise_id, {})
-        saved.setdefault("items", {})[item_id] = {"points": result.points, "max": result.max}
-        progress().set(exercise_id, saved)
-    except OSError:
-        print("(Your score could not be saved on this computer; your answer is still in the notebook.)")
+def mark(exercise_id: str, item_id: str) -> float:
+    """For nbgrader test cells: mark the answer cell's latest run, print the feedback with every
+    reason, and return the points as a plain float (nbgrader's partial credit)."""
+    from alongside.runs import latest
 
-
-def mark(exercise_id: str, item_id: str, namespace: dict) -> float:
-    """For nbgrader test cells: print the feedback and return the points as a plain float."""
-    result = _result(exercise_id, item_id, namespace)
+    run = latest(exercise_id, item_id)
+    result = evaluate(exercise_id, item_id, run.reading.value) if run else not_run(exercise_id, item_id)
     print(result.report())
     return float(result.points)

@@ -3,20 +3,21 @@
 nbgrader's gradebook holds the official points for each hidden-test cell. To say *which* rubric
 criteria a trainee met (so a trainer sees which ideas to revisit), the answers are read back from
 the notebook nbgrader graded and marked again by the same engine (:mod:`alongside.grading`,
-:mod:`alongside.rubric`). Nothing is executed: only plain assignments of literal values are read,
-``name = <literal>`` and ``name["key"] = <literal>``, the way every exercise asks for answers. An
-item whose re-score differs from the gradebook's points (say the trainee built an answer with
-code) is reported as "not readable" rather than guessed.
+:mod:`alongside.rubric`). Nothing is executed: each answer is the text of its answer cell (the
+cell whose first line is ``%%answer <exercise> <item>``), read by the same reader the kernel uses
+(:func:`alongside.answer_text.parse_answer`). An item whose re-score differs from the gradebook's
+points (say the trainee changed an answer without running it before saving) is reported as "not
+readable" rather than guessed.
 """
 
 from __future__ import annotations
 
-import ast
 import re
 from dataclasses import dataclass, field
 
 from alongside import grading
 from alongside import rubric as rubric_engine
+from alongside.answer_text import notebook_answers, parse_answer
 from alongside.language import check_language
 from alongside.privacy import module_for, personal_details
 from alongside.text import normalise, strip_stub
@@ -29,44 +30,15 @@ def _nbgrader(cell) -> dict:
     return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
-def read_values(nb) -> dict:
-    """The variables a notebook's code cells set to literal values, without running anything.
-
-    A cell that is not valid Python is skipped whole (the kernel would not run it either);
-    a statement that is not a literal assignment is skipped.
-    """
-    values: dict = {}
-    for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "code":
-            continue
-        try:
-            tree = ast.parse(_source(cell))
-        except (SyntaxError, ValueError):
-            continue
-        for stmt in tree.body:
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
-                _assign(values, stmt.targets[0], stmt.value)
-    return values
+def read_answers(nb, exercise_id: str) -> dict[str, object]:
+    """Item id -> answer, for each of the exercise's answer cells in a notebook, without running anything."""
+    return {item: parse_answer(exercise_id, item, text)
+            for (exercise, item), text in notebook_answers(nb).items() if exercise == exercise_id}
 
 
 def _source(cell) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _assign(values: dict, target: ast.expr, node: ast.expr) -> None:
-    try:
-        value = ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return
-    if isinstance(target, ast.Name):
-        values[target.id] = value
-    elif (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name)
-          and isinstance(values.get(target.value.id), dict)):
-        try:
-            values[target.value.id][ast.literal_eval(target.slice)] = value
-        except (ValueError, TypeError, SyntaxError):
-            return
 
 
 def graded_items(nb) -> dict[str, tuple[str, str]]:
@@ -103,11 +75,11 @@ class ItemMark:
     criteria: list[CriterionMark] = field(default_factory=list)
 
 
-def mark_items(exercise_id: str, values: dict) -> list[ItemMark]:
-    """Mark every item of an exercise on the answers read from a notebook, criterion by criterion."""
+def mark_items(exercise_id: str, answers: dict[str, object]) -> list[ItemMark]:
+    """Mark every item of an exercise on the answers read from a notebook (item id -> answer), criterion by criterion."""
     marks = []
     for spec in grading.exercise(exercise_id)["items"]:
-        answer = values.get(spec["variable"])
+        answer = answers.get(spec["id"])
         result = grading.evaluate(exercise_id, spec["id"], answer)
         marks.append(ItemMark(exercise_id, spec["id"], result.points, result.max, _criteria(exercise_id, spec, answer)))
     return marks
@@ -188,7 +160,7 @@ class FreeText:
     module: str | None = None
 
 
-def free_texts(exercise_id: str, nb, values: dict) -> list[FreeText]:
+def free_texts(exercise_id: str, nb, values: dict[str, object]) -> list[FreeText]:
     """The trainee's own writing in a notebook: text answers to rubric items, letters, and written reflections."""
     texts = []
     for spec in grading.exercise(exercise_id)["items"]:
@@ -196,7 +168,7 @@ def free_texts(exercise_id: str, nb, values: dict) -> list[FreeText]:
         if kind in ("rubric", "rewrites", "reflection_parts", "letter"):
             module = module_for(exercise_id, spec.get("rubric"))
             texts.extend(FreeText(t, "letter" if kind == "letter" else "reflection", module)
-                         for t in grading.answer_texts(values.get(spec["variable"])))
+                         for t in grading.answer_texts(values.get(spec["id"])))
     for cell in nb.get("cells", []):
         meta = _nbgrader(cell)
         if cell.get("cell_type") == "markdown" and meta.get("solution"):
@@ -244,13 +216,12 @@ def concerns(texts: list[str | FreeText], quoted: set[str] = frozenset()) -> lis
     return list(dict.fromkeys(found))
 
 
-def read_and_understood(values: dict, variable: str) -> str | None:
+def read_and_understood(answer: object) -> str | None:
     """The trainee's signed "read and understood" confirmation, or None when it is not signed.
 
     Accepts the answer as text (their name), True, or a dict whose text fields are filled in
     (e.g. ``{"name": ..., "date": ...}``); a blank, the stub or False is "not signed".
     """
-    answer = values.get(variable)
     if answer is True:
         return "confirmed"
     if isinstance(answer, str):

@@ -6,8 +6,8 @@ gradebook), a due date per exercise, the trainees in the gradebook, and
 ``submitted/<trainee>/<exercise>/`` with a realistic mix of work. Stock nbgrader commands work there.
 
 Each trainee has a usual standard (strong, good, patchy, weak or blank); on top of that some
-submissions are late, missing, broken code, have a cell deleted or duplicated, are not a readable
-notebook at all, or hold a reflection with harmful wording, with what looks like a real family's
+submissions are late, missing, have broken code (an answer cell whose first line was deleted, so
+it runs as Python), have a cell deleted or duplicated, are not a readable notebook at all, or hold a reflection with harmful wording, with what looks like a real family's
 details, or with markup. ``DIR/demo-manifest.csv`` lists what each submission was made to be.
 The first trainees cover every case, so even a small cohort has one of each.
 """
@@ -18,7 +18,6 @@ import copy
 import csv
 import datetime as dt
 import json
-import pprint
 import random
 import re
 import shutil
@@ -27,7 +26,7 @@ from pathlib import Path
 import nbformat
 
 from alongside import grading
-from alongside.cohort.answers import read_values
+from alongside.answer_text import cell_item, first_line, parse_answer, write_answer
 from alongside.cohort.course import Cohort, CohortError, gradebook, open_cohort, serialise_gradebook, use_environment_tools
 from alongside.text import sentences, strip_stub
 
@@ -47,7 +46,7 @@ c.CourseDirectory.feedback_directory = "feedback"
 
 # Graded cells must finish quickly; a stuck submission must not hold up a cohort.
 c.ExecutePreprocessor.timeout = 60
-c.ClearSolutions.code_stub = {"python": "# YOUR ANSWER HERE"}
+c.ClearSolutions.code_stub = {"python": "YOUR ANSWER HERE"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 '''
 
@@ -210,8 +209,8 @@ def _submit(cohort: Cohort, trainee: str, ex: str, position: int, standard: str,
             cell.source = _weaken(answer, rng)
     if mishap in ("harmful", "personal", "markup"):
         _write_into_reflection(nb, solved, ex, mishap)
-    elif mishap == "broken_code":
-        cells[0].source += '\nprint("checking my answer"\n'
+    elif mishap == "broken_code":  # the answer cell's first line deleted: the rest runs as Python and fails
+        cells[0].source = cells[0].source.partition("\n")[2] or "checking my answer ("
     elif mishap == "cell_deleted":
         nb.cells.remove(cells[-1])
     elif mishap == "cell_duplicated":
@@ -235,11 +234,10 @@ def _submit(cohort: Cohort, trainee: str, ex: str, position: int, standard: str,
 
 def _weaken(solution_source: str, rng: random.Random) -> str:
     """A weak attempt: the model answer's labels often wrong and its texts cut to a first sentence."""
-    values = read_values({"cells": [{"cell_type": "code", "source": solution_source}]})
-    labels = sorted({v for v in _leaves(values) if isinstance(v, str) and 0 < len(v.split()) <= 3})
-    lines = [f"{name} = {pprint.pformat(_weak_value(value, labels, rng), width=100, sort_dicts=False)}"
-             for name, value in values.items()]
-    return "\n".join(lines)
+    exercise, item = cell_item(solution_source)
+    value = parse_answer(exercise, item, solution_source)
+    labels = sorted({v for v in _leaves(value) if isinstance(v, str) and 0 < len(v.split()) <= 3})
+    return f"{first_line(exercise, item)}\n{write_answer(exercise, item, _weak_value(value, labels, rng))}"
 
 
 def _leaves(value):
@@ -269,18 +267,18 @@ def _weak_value(value, labels: list[str], rng: random.Random):
 
 def _write_into_reflection(nb, solved: dict, ex: str, mishap: str) -> None:
     """Put harmful wording, a real-looking family's details or markup into the first written answer."""
-    items = [i for i in grading.exercise(ex)["items"] if i["kind"] == "rubric"]
-    cells = _answer_cells(nb)
-    for item in items:
-        for cell in cells:
-            model = read_values({"cells": [{"cell_type": "code", "source": solved[cell.metadata.nbgrader["grade_id"]]}]})
-            value = model.get(item["variable"])
-            if isinstance(value, (str, dict)):
-                extra = {"harmful": HARMFUL, "personal": PERSONAL, "markup": MARKUP}[mishap]
-                if isinstance(value, str):
-                    value = f"{extra}\n{strip_stub(value)}"
-                else:
-                    key = next(iter(value))
-                    value = {**value, key: f"{extra} {strip_stub(str(value[key]))}"}
-                cell.source = f"{item['variable']} = {pprint.pformat(value, width=100, sort_dicts=False)}"
-                return
+    rubric_items = [i["id"] for i in grading.exercise(ex)["items"] if i["kind"] == "rubric"]
+    extra = {"harmful": HARMFUL, "personal": PERSONAL, "markup": MARKUP}[mishap]
+    for item in rubric_items:
+        for cell in _answer_cells(nb):
+            model = _solution_source(solved[cell.metadata.nbgrader["grade_id"]])
+            if cell_item(model) != (ex, item):
+                continue
+            value = parse_answer(ex, item, model)
+            if isinstance(value, str):
+                value = f"{extra}\n{value}"
+            else:
+                key = next(iter(value))
+                value = {**value, key: f"{extra} {value[key]}"}
+            cell.source = f"{first_line(ex, item)}\n{write_answer(ex, item, value)}"
+            return

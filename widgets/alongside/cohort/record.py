@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from alongside import grading
-from alongside.cohort.answers import read_and_understood, read_values
+from alongside.cohort.answers import read_and_understood, read_answers
 from alongside.cohort.course import Cohort, open_cohort
 from alongside.cohort.report import CohortTables, _write, cohort_tables, pseudonym
 
@@ -35,13 +35,13 @@ th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left} th{background:#
 def signature(cohort: Cohort, trainee: str, exercise: str) -> str | None:
     """The trainee's "read and understood" confirmation in an exercise, or None if not signed."""
     try:
-        spec = grading.item_spec(exercise, CONFIRM_ITEM)
+        grading.item_spec(exercise, CONFIRM_ITEM)
     except Exception:
         return None
     for folder in (cohort.graded(trainee, exercise), cohort.submission(trainee, exercise)):
         for path in sorted(folder.glob("*.ipynb")):
             try:
-                signed = read_and_understood(read_values(nbformat.read(path, as_version=4)), spec["variable"])
+                signed = read_and_understood(read_answers(nbformat.read(path, as_version=4), exercise).get(CONFIRM_ITEM))
             except Exception:  # a damaged notebook has no readable confirmation
                 continue
             if signed:

@@ -24,7 +24,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from alongside.cohort.answers import concerns, free_texts, graded_items, mark_items, quoted_phrases, read_values
+from alongside.cohort.answers import concerns, free_texts, graded_items, mark_items, quoted_phrases, read_answers
 from alongside.cohort.course import Cohort, exercise_ids, gradebook, open_cohort, trainee_ids
 from alongside.cohort.grade import fingerprint, status as ledger_status
 
@@ -150,9 +150,9 @@ def _criteria(ex: str, notebooks: list, cells: dict) -> list[dict]:
     """Criterion rows for the items whose re-score matches nbgrader's points for that item."""
     rows = []
     for nb in notebooks:
-        values = read_values(nb)
+        answers = read_answers(nb, ex)
         by_item = {item: gid for gid, (exercise, item) in graded_items(nb).items() if exercise == ex}
-        for item in mark_items(ex, values):
+        for item in mark_items(ex, answers):
             official = cells.get(by_item.get(item.item))
             if official is None or abs(float(official) - item.points) > 1e-6:
                 continue  # not readable without running the trainee's code: left out, not guessed
@@ -165,7 +165,7 @@ def _concerns(ex: str, notebooks: list, quoted: set[str]) -> list[tuple[str, str
     found = []
     for nb in notebooks:
         try:
-            found.extend(concerns(free_texts(ex, nb, read_values(nb)), quoted))
+            found.extend(concerns(free_texts(ex, nb, read_answers(nb, ex)), quoted))
         except Exception:  # an odd notebook must not stop the report
             continue
     return list(dict.fromkeys(found))

@@ -4,40 +4,24 @@ The fields (their ids, labels and hints) are data: the ``fields`` list of a rubr
 ``data/rubrics/agreement-plan.yaml``. Every field saves itself as it is typed, so a restart or a
 closed tab loses nothing, and a privacy note appears as soon as the plan seems to identify a real
 family (:mod:`alongside.privacy`). "Check my plan" scores the plan with the rubric engine and shows, for
-each criterion, "Met" or "Not yet" with what to do next. ``.value`` is the plan as a dict, the
-shape the graded exercise asks for.
+each criterion, "Met" or "Not yet" with what to do next. ``.value`` is the plan as a dict of
+field id -> text; :meth:`AgreementBuilder.as_lines` gives it as the labelled lines a trainee
+copies into the graded exercise's answer cell.
 """
 
 from __future__ import annotations
 
 import html
-import pprint
 
 import ipywidgets as widgets
 
 from alongside import rubric as rubric_engine
-from alongside.data import DataError, load_yaml
+from alongside.answer_text import plan_fields
+from alongside.labelled import Field, labelled_lines
 from alongside.privacy import module_for, warning
 from alongside.store import answers
 from alongside.widgets.keyboard import keep_keys
 from alongside.widgets.reflection_box import privacy_html
-
-
-def plan_fields(rubric_id: str) -> list[dict]:
-    """The fields a plan has (id, label, hint), from the rubric's ``fields`` list.
-
-    Raises DataError if the rubric lists no fields, or if a criterion reads a field not listed.
-    """
-    data = load_yaml("rubrics", f"{rubric_id}.yaml")
-    fields = data.get("fields") or []
-    where = f"rubrics/{rubric_id}.yaml"
-    if not fields or not all(isinstance(f, dict) and f.get("id") and f.get("label") for f in fields):
-        raise DataError(f"{where}: needs a 'fields' list, each with an id and a label")
-    ids = {f["id"] for f in fields}
-    unknown = {c.field for c in rubric_engine.load_rubric(rubric_id).criteria if c.field and c.field not in ids}
-    if unknown:
-        raise DataError(f"{where}: criteria read fields not in 'fields': {', '.join(sorted(unknown))}")
-    return [{"id": str(f["id"]), "label": str(f["label"]), "hint": str(f.get("hint", ""))} for f in fields]
 
 
 # Long labels wrap, and each hint sits on its own line under the field's name.
@@ -121,12 +105,12 @@ class AgreementBuilder(widgets.VBox):
 
     @property
     def value(self) -> dict[str, str]:
-        """The plan as a dict of field id -> text, the shape the exercise's ``agreement_plan`` takes."""
+        """The plan as a dict of field id -> text, the shape the rubric scores."""
         return {fid: box.value for fid, box in self.boxes.items()}
 
-    def as_code(self, variable: str = "agreement_plan") -> str:
-        """The plan as Python to paste into the graded exercise, e.g. ``agreement_plan = {...}``."""
-        return f"{variable} = {pprint.pformat(self.value, sort_dicts=False, width=100)}"
+    def as_lines(self) -> str:
+        """The plan as labelled lines ("Shared goal: ...") to copy into the graded exercise's answer cell."""
+        return labelled_lines([Field(f["id"], f["label"]) for f in self.fields], self.value)
 
     def check(self) -> rubric_engine.Score:
         """Score the plan with its rubric, show the feedback and any privacy warning, and return the score."""
