@@ -9,7 +9,7 @@ import nbformat
 import yaml
 
 from alongside import grading
-from alongside.cohort.answers import FreeText, concerns, free_texts, read_values
+from alongside.cohort.answers import FreeText, concerns, free_texts, read_answers
 from alongside.privacy import warning
 from alongside.rubric import score
 from alongside.widgets import ReflectionBox
@@ -22,7 +22,7 @@ FAMILY_ADDRESS = "14 Elm Road\nLeeds\nLS6 2AB\n\n"  # under the name of the pare
 
 
 def _model(exercise: str) -> dict:
-    return read_values(nbformat.read(ROOT / "solutions" / exercise / f"{exercise}.ipynb", as_version=4))
+    return read_answers(nbformat.read(ROOT / "solutions" / exercise / f"{exercise}.ipynb", as_version=4), exercise)
 
 
 def test_reflection_box_knows_its_modules_story(alongside_home):
@@ -62,7 +62,7 @@ def test_agreement_builder_warns_as_the_plan_is_typed(alongside_home):
 
 
 def test_graded_items_add_a_privacy_line_in_their_context():
-    letter = _model("08-safeguarding")["my_letter"]
+    letter = _model("08-safeguarding")["letter"]
     assert not any(line.startswith("Privacy check:") for line in grading.evaluate("08-safeguarding", "letter", letter).lines)
     moved = grading.evaluate("08-safeguarding", "letter", "Mr Haddad\n" + FAMILY_ADDRESS + letter)
     assert any(line.startswith("Privacy check:") and "street address" in line for line in moved.lines)
@@ -74,7 +74,7 @@ def test_graded_items_add_a_privacy_line_in_their_context():
 
 def test_trainers_report_reads_letters_as_letters_and_knows_the_exercises_cast():
     nb = nbformat.read(ROOT / "solutions" / "08-safeguarding" / "08-safeguarding.ipynb", as_version=4)
-    texts = free_texts("08-safeguarding", nb, read_values(nb))
+    texts = free_texts("08-safeguarding", nb, read_answers(nb, "08-safeguarding"))
     letters = [t for t in texts if t.kind == "letter"]
     assert letters and all(t.module == "08-safeguarding" for t in letters)
     assert not [c for c in concerns(texts) if c[0] == "personal"]
