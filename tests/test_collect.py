@@ -15,6 +15,7 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from alongside.cohort import moodle, unpack
@@ -46,8 +47,11 @@ def cohort(demo, tmp_path):
 
 
 def notebook(cohort, reply: str) -> bytes:
-    released = (cohort.release / "02-words" / "02-words.ipynb").read_text(encoding="utf-8")
-    return released.replace('listening_reply = \\"\\"\\"\\n', f'listening_reply = \\"\\"\\"\\n{reply}\\n', 1).encode()
+    """The released 02-words notebook with ``reply`` typed into its listening answer cell."""
+    nb = nbformat.read(cohort.release / "02-words" / "02-words.ipynb", as_version=4)
+    cell = next(c for c in nb.cells if c.source.startswith("%%answer 02-words listening"))
+    cell.source = f"%%answer 02-words listening\n{reply}"
+    return nbformat.writes(nb).encode()
 
 
 def make_zip(path: Path, members: list[tuple[str, bytes, tuple]]) -> Path:

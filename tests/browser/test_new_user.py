@@ -112,11 +112,11 @@ def test_each_statements_choices_are_one_tab_stop_with_a_label(lab, page):
 
 # --- Reflection boxes fit their cells --------------------------------------------------------------
 
-_MISFITS = """() => [...document.querySelectorAll('.alongside-reflection')].flatMap((box, n) => {
+_MISFITS = """() => [...document.querySelectorAll('.alongside-reflection, .alongside-agreement')].flatMap((box, n) => {
   const out = box.closest('.jp-OutputArea-output');
   const edge = out.getBoundingClientRect().left + out.clientLeft + out.clientWidth;
   const found = [];
-  for (const node of [box, ...box.querySelectorAll('.alongside-labelled, textarea')]) {
+  for (const node of [box, ...box.querySelectorAll('.alongside-labelled, .alongside-plan-field, textarea')]) {
     const right = node.getBoundingClientRect().right;
     if (right > edge + 0.5) found.push(`box ${n + 1}: ${node.className || node.tagName} ends at ${right}, the cell at ${edge}`);
   }
@@ -143,6 +143,16 @@ def test_reflection_boxes_fill_their_cells_without_overflow_at_any_window_width(
     box.locator("textarea").fill("I can hear how worried you are about Sami's talking.")
     box.evaluate("node => node.scrollIntoView({block: 'center'})")
     _shot(page, "reflection-box")
+
+
+def test_plan_boxes_fill_their_cells_without_overflow(lab, page):
+    open_notebook(page, lab, "course/05-disagree.ipynb")
+    run_all(page)
+    assert page.locator(".alongside-agreement").count() >= 1
+    for width in (800, 1400):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.evaluate(_SETTLED)
+        assert page.evaluate(_MISFITS) == [], f"at {width} pixels wide"
 
 
 # --- The start page: progress that means something, links that open in place ----------------------

@@ -19,6 +19,7 @@ from typing import NamedTuple
 import nbformat
 import yaml
 
+from alongside.answer_text import cell_body, cell_item
 from alongside.cast import COURSE, module_id
 from alongside.text import strip_stub
 
@@ -43,13 +44,16 @@ class CourseText(NamedTuple):
 
 
 def notebook_texts(path: Path) -> list[tuple[str, str]]:
-    """The prose of one notebook: each markdown cell, and each string in its code cells."""
+    """The prose of one notebook: each markdown cell, each answer cell's text, and each string in
+    its other code cells."""
     nb = nbformat.read(path, as_version=4)
     found = []
     for number, cell in enumerate(nb.cells, 1):
         where = f"{path.name} cell {number}"
         if cell.cell_type == "markdown":
             found.append((where, _QUOTE.sub("", _MARKUP.sub(lambda m: m.group(1) or " ", cell.source))))
+        elif cell.cell_type == "code" and cell_item(cell.source):  # an answer cell: its text
+            found.append((where, strip_stub(cell_body(cell.source))))
         elif cell.cell_type == "code":
             found.extend((where, strip_stub(text)) for text in _strings(cell.source))
     return found

@@ -29,6 +29,7 @@ _STYLE = (
     ".alongside-plan-field .widget-label { white-space: normal; width: 100%; max-width: 100%; height: auto;"
     " line-height: 1.4; text-align: left; margin: 0.6em 0 0.3em 0; }"
     " .alongside-plan-field .alongside-hint { display: block; font-weight: normal; }"
+    " .alongside-plan-field > textarea { align-self: stretch; }"
 )
 
 
@@ -77,7 +78,8 @@ class AgreementBuilder(widgets.VBox):
                 description_allow_html=True,
                 rows=3,
                 style={"description_width": "initial"},
-                layout=widgets.Layout(width="100%", flex_flow="column"),
+                # "auto", as in the reflection box: never wider than the cell
+                layout=widgets.Layout(width="auto", flex_flow="column"),
             )
             box.add_class("alongside-plan-field")
             box.observe(lambda _change: self._save(), names="value")
