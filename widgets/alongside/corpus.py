@@ -33,6 +33,11 @@ def splits(root: Path) -> dict[str, list[str]]:
     return {name: [str(a) for a in data.get(name) or []] for name in SPLITS}
 
 
+def _team_file(root: Path, checker: str) -> Path:
+    """The course team's own labelled examples for a checker, beside the corpus (part of train)."""
+    return root.parent / ("language.examples.yaml" if checker == "language" else f"{checker}.examples.yaml")
+
+
 def _load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
@@ -45,7 +50,7 @@ def items(root: Path, checker: str, split: str) -> list[Item]:
         if path.is_file():
             out.extend(_items(_load(path), checker, author))
     if split == "train":
-        team = root.parent / ("language.examples.yaml" if checker == "language" else f"{checker}.examples.yaml")
+        team = _team_file(root, checker)
         if team.is_file():
             out.extend(_items(_load(team), checker, "team"))
     return out
@@ -73,5 +78,5 @@ def files_for(root: Path, checker: str, split: str) -> list[Path]:
     """The files an item list of :func:`items` was read from (for a model's record of its data)."""
     paths = [root / a / f"{checker}.yaml" for a in splits(root)[split]]
     if split == "train":
-        paths.append(root.parent / ("language.examples.yaml" if checker == "language" else f"{checker}.examples.yaml"))
+        paths.append(_team_file(root, checker))
     return [p for p in paths if p.is_file()]

@@ -71,7 +71,7 @@ def check_language(statement: object) -> dict:
     text = normalise(strip_stub(statement))[:MAX_CHARS] if isinstance(statement, str) else ""
     flags = rule_flags(text)
     learned = model("language")
-    if learned is not None and learned.mode != "rules":
+    if learned is not None:
         for sentence in sentences(text):
             hit = bool(rule_flags(sentence))
             if not hit and learned.present(sentence, hit):

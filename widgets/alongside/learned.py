@@ -6,12 +6,9 @@ split). It holds a vocabulary of words and word pairs, their inverse document fr
 weight per feature, a weight for "the patterns found something", an intercept and a threshold.
 Scoring needs nothing but this file: no model download and no scikit-learn in a trainee's kernel.
 
-How a criterion's verdict is made (``mode``, chosen per criterion on the validation split):
-
-- ``rules``: the patterns alone (the model did not help on validation data);
-- ``stacked``: the model, which sees the patterns' verdict as one of its features, decides.
-
-The evidence shown is still a sentence: the patterns' words when they decided, else the sentence
+A model file is written only for a criterion where the model beat the patterns on the validation
+split; there the model, which sees the patterns' verdict as one of its features, decides. Where
+there is no file, the patterns alone decide. The evidence shown is still a sentence: the patterns' words when they decided, else the sentence
 the model scores as most telling.
 """
 
@@ -32,7 +29,7 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 def tokens(text: str) -> list[str]:
     """The features of a text: lower-case words and adjacent word pairs (British spelling)."""
-    words = _WORD.findall(british(normalise(text)).lower().replace("’", "'"))
+    words = _WORD.findall(british(normalise(text)).lower())
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
@@ -41,7 +38,6 @@ class Model:
     """One criterion's learned model, as loaded from its JSON file."""
 
     name: str
-    mode: str
     vocabulary: dict[str, int]
     idf: tuple[float, ...]
     weights: tuple[float, ...]
@@ -64,8 +60,6 @@ class Model:
 
     def present(self, text: str, rule_hit: bool) -> bool:
         """The combined verdict: is the criterion's target present?"""
-        if self.mode == "rules":
-            return rule_hit
         return self.probability(text, rule_hit) >= self.threshold
 
     def telling_sentence(self, text: str, rule_hit: bool) -> str:
@@ -87,7 +81,6 @@ def model(name: str) -> Model | None:
     data = json.loads(path.read_text(encoding="utf-8"))
     return Model(
         name=name,
-        mode=str(data["mode"]),
         vocabulary={t: i for i, t in enumerate(data["vocabulary"])},
         idf=tuple(float(x) for x in data["idf"]),
         weights=tuple(float(x) for x in data["weights"]),

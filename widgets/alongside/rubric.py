@@ -85,7 +85,7 @@ class Criterion:
         with the learned model's where one exists."""
         met, evidence, hit = self._rules(text)
         learned = model(f"{self.rubric}.{self.id}") if self.rule in ("any", "none") else None
-        if learned is None or learned.mode == "rules":
+        if learned is None:
             return met, evidence
         present = learned.present(text, hit)
         final = present if self.rule == "any" else not present

@@ -53,8 +53,8 @@ def _fit(texts: list[str], hits: list[bool], labels: list[bool]) -> dict | None:
     }
 
 
-def _as_model(name: str, data: dict, mode: str, threshold: float) -> Model:
-    return Model(name, mode, {t: i for i, t in enumerate(data["vocabulary"])}, tuple(data["idf"]),
+def _as_model(name: str, data: dict, threshold: float) -> Model:
+    return Model(name, {t: i for i, t in enumerate(data["vocabulary"])}, tuple(data["idf"]),
                  tuple(data["weights"]), data["rule_weight"], data["intercept"], threshold)
 
 
@@ -109,19 +109,18 @@ def train_rubric(root: Path, rubric_id: str) -> list[str]:
         rules_rate = sum(r[1] == r[2] for r in valid_rows) / len(valid_rows)
         best_rate, best_t = -1.0, 0.5
         for threshold in THRESHOLDS:
-            fitted = _as_model(name, data, "stacked", threshold)
+            fitted = _as_model(name, data, threshold)
             rate = sum(fitted.present(t, h) == y for t, h, y in valid_rows) / len(valid_rows)
             if rate > best_rate + 1e-9:
                 best_rate, best_t = rate, threshold
-        fitted = _as_model(name, data, "stacked", best_t)
+        fitted = _as_model(name, data, best_t)
         train_rules = sum(r[1] == r[2] for r in train_rows) / len(train_rows)
         train_model = sum(fitted.present(t, h) == y for t, h, y in train_rows) / len(train_rows)
         # the model must beat the patterns on validation and not lose ground on what it learnt from
-        mode = "stacked" if best_rate >= rules_rate + MARGIN and train_model >= train_rules else "rules"
-        if mode == "rules":
+        if best_rate < rules_rate + MARGIN or train_model < train_rules:
             lines.append(f"{name}: patterns only (validation {rules_rate:.2f}; model {best_rate:.2f})")
             continue
-        _write(name, {**data, "mode": mode, "threshold": best_t, "trained_on": _digest(corpus.files_for(root, rubric_id, "train")),
+        _write(name, {**data, "threshold": best_t, "trained_on": _digest(corpus.files_for(root, rubric_id, "train")),
                       "validation": {"patterns": round(rules_rate, 3), "combined": round(best_rate, 3), "n": len(valid_rows)}})
         lines.append(f"{name}: combined, threshold {best_t} (validation {rules_rate:.2f} -> {best_rate:.2f}, n={len(valid_rows)})")
     return lines
@@ -156,12 +155,12 @@ def train_language(root: Path) -> str:
     base = rates(None)
     best = None
     for threshold in THRESHOLDS:
-        found, alarms, balanced = rates(_as_model("language", data, "stacked", threshold))
+        found, alarms, balanced = rates(_as_model("language", data, threshold))
         if alarms <= MAX_FALSE_ALARMS and (best is None or balanced > best[2]):
             best = (found, alarms, balanced, threshold)
     if best is None or best[2] < base[2] + MARGIN:
         return f"language: patterns only (validation found {base[0]:.2f}, false alarms {base[1]:.2f})"
-    _write("language", {**data, "mode": "stacked", "threshold": best[3],
+    _write("language", {**data, "threshold": best[3],
                         "trained_on": _digest(corpus.files_for(root, "language", "train")),
                         "validation": {"patterns": {"found": round(base[0], 3), "false_alarms": round(base[1], 3)},
                                        "combined": {"found": round(best[0], 3), "false_alarms": round(best[1], 3)}}})
