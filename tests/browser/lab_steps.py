@@ -69,7 +69,13 @@ def rendered_widgets(page) -> int:
 
 
 def restart_kernel(page) -> None:
-    """Restart the notebook's kernel (as Kernel > Restart Kernel does) and wait until it is idle."""
+    """Restart the notebook's kernel (as Kernel > Restart Kernel does) and wait until it is idle.
+
+    It first waits for the kernel the notebook opened with to be idle: a restart sent while that
+    kernel is still starting can leave the session without a kernel that ever reports idle."""
+    page.wait_for_function(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle'", timeout=60_000
+    )
     page.evaluate(
         """async () => { const w = window.jupyterapp.shell.currentWidget;
            await w.sessionContext.session.kernel.restart(); }"""
