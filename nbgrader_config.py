@@ -5,6 +5,8 @@ directory); exercises/ holds the student versions that `make exercises` generate
 (nbgrader's release directory). Never edit exercises/ by hand.
 """
 
+from alongside.trusted import configure
+
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
 c.CourseDirectory.root = "."
@@ -15,8 +17,8 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 
-# Graded cells must finish quickly; a stuck submission must not hold up a cohort.
-c.ExecutePreprocessor.timeout = 60
 # An answer cell keeps its first line (%%answer <exercise> <item>); the model answer under it becomes this line.
 c.ClearSolutions.code_stub = {"python": "YOUR ANSWER HERE"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# Marks come from each answer cell's text, read by the grader; no trainee code runs (alongside/trusted.py).
+configure(c)

@@ -1,15 +1,22 @@
-"""How much faster `alongside cohort grade` is than plain `nbgrader autograde`, on the same cohort.
+"""How long grading a cohort takes: `alongside cohort grade` beside stock `nbgrader autograde`, on one cohort.
 
-Makes a demo cohort (100 trainees by default), copies it, then grades one copy with
-`alongside cohort grade` (autograde in parallel + feedback + reports) and the other with stock
-`nbgrader autograde <exercise>` for each exercise (one notebook at a time, no feedback). Prints
-seconds per submission for each, their ratio, and checks both gave the same scores.
+Makes a demo cohort (300 trainees by default, 10 exercises) and grades copies of it three ways:
 
-Stock nbgrader 0.9.6 stops a whole exercise's batch on a submission with a duplicated cell (see
-alongside/cohort/grade.py, DropDuplicateIds), so those few are left out of its run
-(--CourseDirectory.student_id_exclude) and out of the comparison of scores.
+1. `alongside cohort grade`: the trusted pipeline (marks read from answer text, nothing run), in
+   parallel, with feedback and the cohort report;
+2. stock `nbgrader autograde <exercise>` in the same folder: nbgrader's own command, one notebook at
+   a time, no feedback, with the course's nbgrader_config.py (the same trusted pipeline);
+3. stock `nbgrader autograde` the old way, running every notebook in a kernel (nbgrader's
+   ExecutePreprocessor; the hidden tests call `mark`), on the first --kernel-trainees trainees of
+   the same cohort only: it takes a second or more per notebook, so the whole cohort's time is
+   projected from the sample and printed as such.
 
-    PATH=.venv/bin:$PATH .venv/bin/python benchmarks/cohort_grade.py [--trainees 100] [--workers N]
+It prints the seconds for each, per submission, and compares the scores of honest submissions
+(those the demo made without a mishap) between 1 and 3: they must be the same. Stock nbgrader
+0.9.6 stops a whole exercise's batch on a submission with a duplicated cell (alongside/trusted.py,
+DropDuplicateIds), so those few are left out of the stock runs.
+
+    PATH=.venv/bin:$PATH .venv/bin/python benchmarks/cohort_grade.py [--trainees 300] [--kernel-trainees 10]
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,6 +34,7 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 os.environ["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"
+HONEST = {"", "late", "harmful", "personal", "markup"}  # mishaps that leave the answers as written
 
 
 def _scores(root: Path) -> dict[tuple[str, str], float]:
@@ -40,27 +49,50 @@ def _scores(root: Path) -> dict[tuple[str, str], float]:
     return scores
 
 
+def _stock(root: Path, exercises: list[str], skip: dict[str, list[str]]) -> float:
+    """Seconds for stock `nbgrader autograde` on every exercise in a folder (a failing submission does not stop it)."""
+    start = time.perf_counter()
+    with (root / "stock-nbgrader.log").open("w") as log:
+        for ex in exercises:
+            extra = [f"--CourseDirectory.student_id_exclude={','.join(skip[ex])}"] if skip[ex] else []
+            subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ex, *extra], cwd=root, stdout=log,
+                           stderr=subprocess.STDOUT, env={**os.environ, "ALONGSIDE_KEYS": str(root / "answer-keys.yaml")})
+    return time.perf_counter() - start
+
+
+def _kernel_config(root: Path) -> None:
+    """Make a folder's nbgrader_config.py the old, untrusted kind: stock steps, notebooks run in a kernel."""
+    path = root / "nbgrader_config.py"
+    text = re.sub(r"(?m)^.*\bconfigure\b.*$", "", path.read_text(encoding="utf-8"))
+    path.write_text(text + "\nc.ExecutePreprocessor.timeout = 60\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trainees", type=int, default=100)
+    parser.add_argument("--trainees", type=int, default=300)
+    parser.add_argument("--kernel-trainees", type=int, default=10,
+                        help="trainees graded the old way, with a kernel per notebook (0 to skip)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--keep", action="store_true", help="keep the two cohort folders")
+    parser.add_argument("--keep", action="store_true", help="keep the cohort folders")
     args = parser.parse_args()
 
     from alongside.cohort.demo import make_demo
     from alongside.cohort.grade import default_workers, submissions
 
     work = Path(tempfile.mkdtemp(prefix="alongside-bench-"))
-    ours, plain = work / "alongside", work / "plain"
+    ours, stock, kernels = work / "alongside", work / "stock", work / "kernels"
     cohort = make_demo(ours, args.trainees, seed=args.seed)
-    shutil.copytree(ours, plain)
+    shutil.copytree(ours, stock)
+    shutil.copytree(ours, kernels)
     count = len(submissions(cohort))
     with (ours / "demo-manifest.csv").open(encoding="utf-8") as handle:
         manifest = list(csv.DictReader(handle))
     exercises = sorted({row["exercise"] for row in manifest})
+    trainees = sorted({row["trainee"] for row in manifest})
     duplicated = {ex: [r["trainee"] for r in manifest if r["exercise"] == ex and r["mishap"] == "cell_duplicated"]
                   for ex in exercises}
+    stock_count = count - sum(len(v) for v in duplicated.values())
 
     command = [str(BIN / "alongside"), "cohort", "grade", str(ours), "--quiet"]
     if args.workers:
@@ -68,37 +100,43 @@ def main() -> int:
     start = time.perf_counter()
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     ours_seconds = time.perf_counter() - start
+    stock_seconds = _stock(stock, exercises, duplicated)
 
-    plain_count = count - sum(len(v) for v in duplicated.values())
-    start = time.perf_counter()
-    with (work / "plain-nbgrader.log").open("w") as log:
-        for ex in exercises:
-            extra = [f"--CourseDirectory.student_id_exclude={','.join(duplicated[ex])}"] if duplicated[ex] else []
-            # exit status is non-zero when a submission fails (e.g. a damaged notebook); the batch goes on
-            subprocess.run([sys.executable, "-m", "nbgrader", "autograde", ex, *extra], cwd=plain, stdout=log,
-                           stderr=subprocess.STDOUT)
-    plain_seconds = time.perf_counter() - start
-
-    a, b = _scores(ours), _scores(plain)
-    both = sorted(set(a) & set(b))
-    differ = [(k, a[k], b[k]) for k in both if abs(a[k] - b[k]) > 1e-9]
-    per_ours, per_plain = ours_seconds / count, plain_seconds / plain_count
-    print(f"cohort: {args.trainees} trainees, {len(exercises)} exercises, {count} submissions; "
+    print(f"cohort: {len(trainees)} trainees, {len(exercises)} exercises, {count} submissions; "
           f"{os.cpu_count()} cores; workers: {args.workers or default_workers()}")
-    print(f"alongside cohort grade (autograde + feedback + reports): {ours_seconds:.1f} s, "
-          f"{per_ours:.3f} s per submission ({count} submissions)")
-    print(f"plain nbgrader autograde (no feedback):                  {plain_seconds:.1f} s, "
-          f"{per_plain:.3f} s per submission ({plain_count} submissions)")
-    print(f"speed-up: {per_plain / per_ours:.2f} times")
-    print(f"same scores: {len(both) - len(differ)} of {len(both)} submissions graded by both "
-          f"({len(a)} graded by alongside, {len(b)} by plain nbgrader)")
-    for key, x, y in differ[:10]:
-        print(f"  differs: {key}: alongside {x}, nbgrader {y}")
+    print(f"alongside cohort grade (trusted, parallel, + feedback + reports): {ours_seconds:7.1f} s, "
+          f"{ours_seconds / count:.3f} s per submission")
+    print(f"stock nbgrader autograde, the course's config (trusted, no feedback): {stock_seconds:7.1f} s, "
+          f"{stock_seconds / stock_count:.3f} s per submission ({stock_count} submissions)")
+    a = _scores(ours)
+    differ = [k for k, v in _scores(stock).items() if k in a and abs(a[k] - v) > 1e-9]
+    print(f"  scores the same as alongside cohort grade: {len(a) - len(differ)} of {len(a)}")
+
+    status = 1 if differ else 0
+    if args.kernel_trainees:
+        sample = trainees[:args.kernel_trainees]
+        for folder in (kernels / "submitted").iterdir():
+            if folder.name not in sample:
+                shutil.rmtree(folder)
+        _kernel_config(kernels)
+        kernel_seconds = _stock(kernels, exercises, duplicated)
+        honest = {(r["trainee"], r["exercise"]) for r in manifest if r["mishap"] in HONEST and r["trainee"] in sample}
+        b = _scores(kernels)
+        kernel_count = len(b)
+        per = kernel_seconds / max(kernel_count, 1)
+        print(f"stock nbgrader autograde, a kernel per notebook (untrusted), {len(sample)} trainees: "
+              f"{kernel_seconds:7.1f} s, {per:.3f} s per submission ({kernel_count} submissions); "
+              f"for the whole cohort about {per * stock_count / 60:.0f} minutes")
+        same = [k for k in honest if k in a and k in b and abs(a[k] - b[k]) < 1e-9]
+        print(f"  honest submissions scored the same as alongside cohort grade: {len(same)} of {len(honest)}")
+        for k in sorted(honest - set(same))[:10]:
+            print(f"    differs: {k}: alongside {a.get(k)}, kernel {b.get(k)}")
+        status = status or (1 if len(same) != len(honest) else 0)
     if args.keep:
         print(f"cohorts kept in {work}")
     else:
         shutil.rmtree(work, ignore_errors=True)
-    return 1 if differ else 0
+    return status
 
 
 if __name__ == "__main__":

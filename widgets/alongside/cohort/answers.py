@@ -22,7 +22,6 @@ from alongside.language import check_language
 from alongside.privacy import module_for, personal_details
 from alongside.text import normalise, strip_stub
 
-_MARK_CALL = re.compile(r"""\bmark\(\s*["']([^"']+)["']\s*,\s*["']([^"']+)["']""")
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
 
 
@@ -39,18 +38,6 @@ def read_answers(nb, exercise_id: str) -> dict[str, object]:
 def _source(cell) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
-
-
-def graded_items(nb) -> dict[str, tuple[str, str]]:
-    """grade_id -> (exercise id, item id) for each grade cell that calls ``mark(exercise, item, ...)``."""
-    found = {}
-    for cell in nb.get("cells", []):
-        meta = _nbgrader(cell)
-        if meta.get("grade") and cell.get("cell_type") == "code":
-            hit = _MARK_CALL.search(_source(cell))
-            if hit:
-                found[meta.get("grade_id", "")] = (hit.group(1), hit.group(2))
-    return found
 
 
 @dataclass

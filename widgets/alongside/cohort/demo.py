@@ -30,25 +30,6 @@ from alongside.answer_text import cell_item, first_line, parse_answer, write_ans
 from alongside.cohort.course import Cohort, CohortError, gradebook, open_cohort, serialise_gradebook, use_environment_tools
 from alongside.text import sentences, strip_stub
 
-CONFIG = '''"""nbgrader set-up for an Alongside cohort (made by `alongside cohort demo`).
-
-Run stock nbgrader commands from this folder, or `alongside cohort grade .` to grade everything new.
-"""
-
-c = get_config()  # noqa: F821  (nbgrader provides get_config)
-
-c.CourseDirectory.course_id = "alongside"
-c.CourseDirectory.source_directory = "solutions"
-c.CourseDirectory.release_directory = "exercises"
-c.CourseDirectory.submitted_directory = "submitted"
-c.CourseDirectory.autograded_directory = "autograded"
-c.CourseDirectory.feedback_directory = "feedback"
-
-# Graded cells must finish quickly; a stuck submission must not hold up a cohort.
-c.ExecutePreprocessor.timeout = 60
-c.ClearSolutions.code_stub = {"python": "YOUR ANSWER HERE"}
-c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
-'''
 
 FIRST = ["Amara", "Bilal", "Carys", "Dmitri", "Eilidh", "Farah", "Gethin", "Halle", "Ifeoma", "Jonah",
          "Kasia", "Lowri", "Mehmet", "Niamh", "Oluwaseun", "Parveen", "Quentin", "Rhiannon", "Sunil", "Tamsin"]
@@ -112,7 +93,7 @@ def make_demo(out: str | Path, trainees: int, seed: int = 0, course: Path | None
     if not chosen:
         raise CohortError(f"no exercises found in {course / 'solutions'}")
     out.mkdir(parents=True, exist_ok=True)
-    (out / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
+    shutil.copy(course / "nbgrader_config.py", out / "nbgrader_config.py")
     cohort = open_cohort(out)
     for ex in chosen:
         shutil.copytree(course / "solutions" / ex, cohort.source / ex,

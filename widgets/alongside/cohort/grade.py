@@ -1,46 +1,33 @@
-"""``alongside cohort grade DIR``: autograde every new submission with nbgrader, in parallel.
+"""``alongside cohort grade DIR``: grade every new submission with nbgrader, in parallel, running no trainee code.
 
-Stock ``nbgrader autograde`` grades one notebook at a time. Here a pool of worker processes (one
-per core plus one, by default) each runs nbgrader's own API, ``NbGraderAPI.autograde`` and then
-``NbGraderAPI.generate_feedback``, for one (trainee, exercise) at a time. The kernel runs, the
-slow part, overlap; every gradebook session takes the cohort's gradebook lock
+A pool of worker processes (one per core, by default) each runs nbgrader's own API,
+``NbGraderAPI.autograde`` and then ``NbGraderAPI.generate_feedback``, for one (trainee, exercise)
+at a time. nbgrader is set up the trusted way (:func:`alongside.trusted.configure`, whatever the
+folder's ``nbgrader_config.py`` says): marks come from the text of each answer cell, read by the
+grader, and no notebook is run, so nothing in a submission can change a mark or reach the
+gradebook. Every gradebook session takes the cohort's gradebook lock
 (:func:`alongside.cohort.course.serialise_gradebook`), so the sqlite gradebook has one writer.
 
-What is new: a ledger (``DIR/.alongside/ledger.json``) keeps a fingerprint of each submission's
-files and how its grading went. A submission is graded when it has no entry, its files changed,
-or its autograded copy is gone; a broken one is recorded with its reason and not retried until it
-changes (a kernel that would not start is retried). Before grading a submission a run claims it
-(a non-blocking file lock in ``DIR/.alongside/claims``): a second run started at the same time
-skips what the first holds and re-checks the ledger after claiming, so nothing is graded twice
-and nothing is lost.
-
-One nbgrader 0.9.6 bug is worked around through its own configuration: when a trainee copies a
-graded or answer cell, nbgrader's DeduplicateIds leaves the copy with empty nbgrader metadata,
-which its metadata check then rejects as "schema version 0" and stock ``nbgrader autograde``
-stops the whole batch. :class:`DropDuplicateIds` removes the copy's metadata instead, so the
-first cell with each id is graded, as nbgrader intends.
+The ledger (:mod:`alongside.cohort.ledger`) says what is new: a submission is graded when it has
+no entry, its files changed, its exercise changed (a new release or a new spec), or its
+autograded copy is gone; a broken one is recorded with its reason and not retried until it
+changes. A run claims each submission before grading it, so two runs at once share the work.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import fcntl
-import hashlib
 import multiprocessing
 import os
 import re
 import sys
-import tempfile
+import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from nbgrader.preprocessors import DeduplicateIds
-
+from alongside.cohort import ledger
 from alongside.cohort.course import (Cohort, CohortError, exercise_ids, gradebook_lock, nbgrader_config, open_cohort,
                                      serialise_gradebook, use_environment_tools)
-from alongside.store import read_json, write_json
 
 
 @dataclass
@@ -74,61 +61,9 @@ def submissions(cohort: Cohort) -> list[tuple[str, str]]:
                   for e in t.iterdir() if e.is_dir() and not e.name.startswith("."))
 
 
-def fingerprint(folder: Path) -> str:
-    """A hash of every file in a submission folder (names and contents)."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and ".ipynb_checkpoints" not in p.parts):
-        digest.update(str(path.relative_to(folder)).encode())
-        digest.update(b"\0")
-        digest.update(path.read_bytes())
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def ledger_path(cohort: Cohort) -> Path:
-    """The grading ledger: what was graded, from which files, and how it went."""
-    return cohort.state / "ledger.json"
-
-
-def read_ledger(cohort: Cohort) -> dict:
-    """The ledger as a dict keyed "trainee/exercise"."""
-    return read_json(ledger_path(cohort))
-
-
-def _key(trainee: str, exercise: str) -> str:
-    return f"{trainee}/{exercise}"
-
-
-def _is_new(cohort: Cohort, entry: dict | None, print_: str) -> bool:
-    if not entry or entry.get("fingerprint") != print_ or entry.get("transient"):
-        return True
-    return entry.get("status") == "graded" and not cohort.graded(*entry["key"].split("/", 1)).is_dir()
-
-
-class _Claim:
-    """A non-blocking claim on one submission, held while it is graded."""
-
-    def __init__(self, cohort: Cohort, trainee: str, exercise: str):
-        folder = cohort.state / "claims"
-        folder.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(folder / f"{trainee}__{exercise}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self.held = True
-        except BlockingIOError:
-            os.close(self.fd)
-            self.held = False
-
-    def release(self) -> None:
-        if self.held:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.close(self.fd)
-            self.held = False
-
-
 def grade(path: str | os.PathLike, workers: int | None = None, progress: bool = True,
           pseudonymise: bool = False, reports: bool = True) -> GradeRun:
-    """Autograde every new submission in a cohort folder, make feedback, and write the reports."""
+    """Grade every new submission in a cohort folder, make its feedback, and write the reports."""
     cohort = open_cohort(path)
     use_environment_tools()
     serialise_gradebook(cohort)
@@ -137,37 +72,41 @@ def grade(path: str | os.PathLike, workers: int | None = None, progress: bool = 
         raise CohortError(f"the gradebook in {cohort.root} has no exercises: run `nbgrader generate_assignment` first")
     run = GradeRun()
     found = submissions(cohort)
-    prints = {k: fingerprint(cohort.submission(*k)) for k in found}
-    ledger = read_ledger(cohort)
-    todo = [k for k in found if _is_new(cohort, ledger.get(_key(*k)), prints[k])]
-    run.unchanged = len(found) - len(todo)
+    prints = {k: ledger.fingerprint(cohort.submission(*k)) for k in found}
+    releases = {ex: ledger.exercise_digest(cohort, ex) if ex in known else "" for ex in {e for _t, e in found}}
 
+    def new(k, entries):
+        return ledger.is_new(cohort, entries.get(ledger.key(*k)), prints[k], releases[k[1]])
+
+    todo = [k for k in found if new(k, ledger.read_ledger(cohort))]
+    run.unchanged = len(found) - len(todo)
     claims, work = {}, []
     for k in todo:
-        claim = _Claim(cohort, *k)
+        claim = ledger.Claim(cohort, *k)
         if not claim.held:
             run.busy.append(k)
             continue
         claims[k] = claim
     with gradebook_lock(cohort):
-        ledger = read_ledger(cohort)
+        entries = ledger.read_ledger(cohort)
     for k in list(claims):
-        if _is_new(cohort, ledger.get(_key(*k)), prints[k]):
+        if new(k, entries):
             work.append(k)
         else:
             claims.pop(k).release()
             run.unchanged += 1
 
-    unknown = [k for k in work if k[1] not in known]
-    for k in unknown:
-        _record(cohort, k, prints[k], {"status": "error", "reason": f"{k[1]} is not an exercise in the gradebook "
-                                       f"(run `nbgrader generate_assignment {k[1]}` first)"}, run)
+    book = _Book(cohort, prints, releases, run)
+    for k in [k for k in work if k[1] not in known]:
+        book.add(k, {"status": "error", "reason": f"{k[1]} is not an exercise in the gradebook "
+                                                  f"(run `nbgrader generate_assignment {k[1]}` first)"})
         claims.pop(k).release()
     work = [k for k in work if k[1] in known]
     try:
         if work:
-            _run_pool(cohort, work, prints, claims, run, workers, progress)
+            _run_pool(cohort, work, claims, book, workers, progress)
     finally:
+        book.flush()
         for claim in claims.values():
             claim.release()
     if reports:
@@ -181,14 +120,41 @@ def grade(path: str | os.PathLike, workers: int | None = None, progress: bool = 
     return run
 
 
-def _run_pool(cohort: Cohort, work: list, prints: dict, claims: dict, run: GradeRun, workers: int | None,
-              progress: bool) -> None:
+class _Book:
+    """Outcomes of this run, written into the ledger a batch at a time (a ledger write per submission is slow)."""
+
+    EVERY = 2.0  # seconds between writes
+
+    def __init__(self, cohort: Cohort, prints: dict, releases: dict, run: GradeRun):
+        self.cohort, self.prints, self.releases, self.run = cohort, prints, releases, run
+        self.pending: list[tuple[tuple[str, str], dict]] = []
+        self.last = time.monotonic()
+
+    def add(self, k: tuple[str, str], outcome: dict) -> None:
+        """Note one outcome; write the batch when it is due."""
+        self.pending.append((k, outcome))
+        if outcome["status"] == "graded":
+            self.run.graded.append(k)
+        else:
+            self.run.failed.append((*k, outcome["reason"]))
+        if time.monotonic() - self.last > self.EVERY:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write every pending outcome into the ledger."""
+        if self.pending:
+            ledger.record_many(self.cohort, [(k, self.prints[k], self.releases[k[1]], outcome)
+                                             for k, outcome in self.pending])
+            self.pending = []
+        self.last = time.monotonic()
+
+
+def _run_pool(cohort: Cohort, work: list, claims: dict, book: _Book, workers: int | None, progress: bool) -> None:
     workers = max(1, min(workers or default_workers(), len(work)))
     bar = _progress_bar(len(work), progress)
-    home = tempfile.mkdtemp(prefix="alongside-grading-home-")
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(str(cohort.root), home)) as pool:
+                             initargs=(str(cohort.root),)) as pool:
         futures = {pool.submit(_grade_one, *k): k for k in work}
         for future in as_completed(futures):
             k = futures[future]
@@ -197,15 +163,15 @@ def _run_pool(cohort: Cohort, work: list, prints: dict, claims: dict, run: Grade
             except Exception as err:  # a worker that died must not stop the batch
                 outcome = {"status": "error", "transient": True,
                            "reason": f"the grading worker stopped ({type(err).__name__}: {err}); it is retried next run"}
-            _record(cohort, k, prints[k], outcome, run)
+            book.add(k, outcome)
             claims.pop(k).release()
             bar.update(1)
     bar.close()
 
 
 def default_workers() -> int:
-    """One worker per core, plus one: each worker spends part of its time waiting for a kernel to start."""
-    return (os.cpu_count() or 1) + 1
+    """One worker per core: grading reads and writes files and runs nothing, so it keeps a core busy."""
+    return os.cpu_count() or 1
 
 
 def _progress_bar(total: int, show: bool):
@@ -214,76 +180,36 @@ def _progress_bar(total: int, show: bool):
     return tqdm(total=total, desc="Grading", unit="submission", disable=not show, file=sys.stderr)
 
 
-def _record(cohort: Cohort, k: tuple[str, str], print_: str, outcome: dict, run: GradeRun) -> None:
-    """Write one outcome into the ledger (under the gradebook lock, so concurrent runs merge)."""
-    entry = {"key": _key(*k), "fingerprint": print_, "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-             **outcome}
-    with gradebook_lock(cohort):
-        ledger = read_ledger(cohort)
-        ledger[_key(*k)] = entry
-        write_json(ledger_path(cohort), ledger)
-    if outcome["status"] == "graded":
-        run.graded.append(k)
-    else:
-        run.failed.append((*k, outcome["reason"]))
-
-
-class DropDuplicateIds(DeduplicateIds):
-    """nbgrader's DeduplicateIds, but a copied cell loses its nbgrader metadata entirely (not left empty)."""
-
-    def preprocess_cell(self, cell, resources, cell_index):
-        """Keep the last-seen (first in the notebook) cell with each grade id; make any copy a plain cell."""
-        had = "nbgrader" in cell.metadata
-        cell, resources = super().preprocess_cell(cell, resources, cell_index)
-        if had and cell.metadata.get("nbgrader") == {}:
-            del cell.metadata["nbgrader"]
-        return cell, resources
-
-
 _API = None
 
 
-def _start_worker(root: str, home: str) -> None:
-    """Set up one worker process: nbgrader's API for the cohort, gradebook lock, quiet output."""
+def _start_worker(root: str) -> None:
+    """Set up one worker process: nbgrader's API for the cohort, set up the trusted way, gradebook lock, quiet output."""
     global _API
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
-    from nbgrader.preprocessors import (CheckCellMetadata, ClearHiddenTests, ClearOutput, GetGrades,
-                                        OverwriteCells, OverwriteKernelspec)
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 
-    os.environ["ALONGSIDE_HOME"] = home  # the graded notebooks' self-checks save here, not in a real store
+    from alongside.cohort.speed import quicken_nbgrader
+    from alongside.trusted import configure
+
     warnings.filterwarnings("ignore")
     cohort = open_cohort(root)
     cohort.state.mkdir(parents=True, exist_ok=True)
     log = os.open(cohort.state / "grading.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     os.dup2(log, 1)
-    os.dup2(log, 2)  # kernels inherit this: their chatter goes to the log, not over the progress bar
+    os.dup2(log, 2)
     serialise_gradebook(cohort)
+    quicken_nbgrader()
     config = nbgrader_config(cohort.root)
-    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
-    config.Autograde.sanitize_preprocessors = [ClearOutput, DropDuplicateIds, OverwriteKernelspec, OverwriteCells,
-                                               CheckCellMetadata]
+    configure(config)  # trusted grading even if the folder's nbgrader_config.py is an old one
     _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-
-
-# Kernels started at the same moment in parallel can pick the same free port (a race in
-# jupyter_client); the kernel then dies at start. That is retried: it says nothing about the work.
-KERNEL_ATTEMPTS = 3
-_KERNEL_START = re.compile(r"Kernel died before replying to kernel_info|Address already in use")
 
 
 def _grade_one(trainee: str, exercise: str) -> dict:
     """Autograde one submission and make its feedback (hidden tests taken out), in a worker."""
-    for _attempt in range(KERNEL_ATTEMPTS):
-        result = _API.autograde(exercise, trainee, force=True, create=True)
-        if result["success"] or not _KERNEL_START.search(str(result.get("log", "")) + str(result.get("error", ""))):
-            break
+    result = _API.autograde(exercise, trainee, force=True, create=True)
     if not result["success"]:
-        outcome = {"status": "error", "reason": failure_reason(result)}
-        if _KERNEL_START.search(str(result.get("log", "")) + str(result.get("error", ""))):
-            outcome.update(transient=True, reason=outcome["reason"] + " (the kernel would not start; retried next run)")
-        return outcome
+        return {"status": "error", "reason": failure_reason(result)}
     feedback = _API.generate_feedback(exercise, trainee, force=True)
     outcome = {"status": "graded", "feedback": bool(feedback["success"])}
     if not feedback["success"]:
@@ -312,9 +238,4 @@ def _explain(name: str, message: str) -> str:
     return f"{name}: {message[:200]}"
 
 
-def status(cohort: Cohort) -> dict[tuple[str, str], dict]:
-    """The ledger keyed by (trainee, exercise): how each submission's grading went."""
-    return {tuple(k.split("/", 1)): v for k, v in read_ledger(cohort).items()}
-
-
-__all__ = ["GradeRun", "failure_reason", "fingerprint", "grade", "read_ledger", "status", "submissions"]
+__all__ = ["GradeRun", "failure_reason", "grade", "submissions"]

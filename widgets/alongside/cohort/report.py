@@ -21,12 +21,11 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 
-from alongside.cohort.answers import concerns, free_texts, graded_items, mark_items, quoted_phrases, read_answers
 from alongside.cohort.course import Cohort, exercise_ids, gradebook, open_cohort, trainee_ids
-from alongside.cohort.grade import fingerprint, status as ledger_status
+from alongside.cohort.ledger import fingerprint, status as ledger_status
+from alongside.trusted import read_marks
 
 LOW_SHARE = 0.5  # a graded score below this share of the points is "low"
 REVISIT_SHARE = 0.6  # a criterion met by fewer than this share of the cohort is one to revisit
@@ -88,10 +87,9 @@ def cohort_tables(cohort: Cohort | str, pseudonymise: bool = False, low: float =
                 info[ex]["subs"][sub.student_id] = {
                     "score": float(sub.score), "max": float(sub.max_score), "timestamp": sub.timestamp,
                     "late": float(sub.total_seconds_late or 0), "manual": bool(sub.needs_manual_grade), "cells": cells}
-    quoted = {ex: quoted_phrases(_readable(cohort.source / ex)) for ex in exercises}
     for trainee in trainee_ids(cohort):
         for ex in exercises:
-            row, trainee_marks, reasons = _one(cohort, trainee, ex, info[ex], ledger.get((trainee, ex)), low, quoted[ex])
+            row, trainee_marks, reasons = _one(cohort, trainee, ex, info[ex], ledger.get((trainee, ex)), low)
             rows.append({"trainee": trainee, "name": names.get(trainee, ""), **row})
             marks.extend({"trainee": trainee, **m} for m in trainee_marks)
             follow.extend({"trainee": trainee, "exercise": ex, "kind": kind, "reason": why} for kind, why in reasons)
@@ -105,7 +103,7 @@ def cohort_tables(cohort: Cohort | str, pseudonymise: bool = False, low: float =
     return tables.pseudonymised(cohort) if pseudonymise else tables
 
 
-def _one(cohort: Cohort, trainee: str, ex: str, info: dict, entry: dict | None, low: float, quoted: set[str]):
+def _one(cohort: Cohort, trainee: str, ex: str, info: dict, entry: dict | None, low: float):
     sub = info["subs"].get(trainee)
     folder = cohort.submission(trainee, ex)
     row = {"exercise": ex, "status": "", "score": None, "max_score": info["max"], "percent": None,
@@ -115,7 +113,7 @@ def _one(cohort: Cohort, trainee: str, ex: str, info: dict, entry: dict | None, 
     if current and entry.get("status") == "error":
         row.update(status="not graded", reason=entry.get("reason", ""))
         reasons.append(("not graded", f"could not be graded: {entry.get('reason', '')}"))
-        return row, [], reasons + _concerns(ex, _readable(folder), quoted)
+        return row, [], reasons
     if sub is not None and cohort.graded(trainee, ex).is_dir():
         percent = round(100 * sub["score"] / info["max"], 1) if info["max"] else None
         hours_late = round(sub["late"] / 3600, 1)
@@ -126,8 +124,8 @@ def _one(cohort: Cohort, trainee: str, ex: str, info: dict, entry: dict | None, 
             reasons.append(("late", f"submitted {hours_late:g} hours after the due date"))
         if percent is not None and percent < 100 * low:
             reasons.append(("low", f"scored {percent:g}% (below {100 * low:g}%)"))
-        notebooks = _readable(cohort.graded(trainee, ex))
-        return row, _criteria(ex, notebooks, sub["cells"]), reasons + _concerns(ex, notebooks, quoted)
+        saved = read_marks(cohort.root, trainee, ex)
+        return row, _criteria(ex, saved["items"]), reasons + list(dict.fromkeys(map(tuple, saved["concerns"])))
     if folder.is_dir():
         row.update(status="not graded yet", reason="submitted since the last grading run")
         return row, [], reasons
@@ -136,39 +134,11 @@ def _one(cohort: Cohort, trainee: str, ex: str, info: dict, entry: dict | None, 
     return row, [], reasons
 
 
-def _readable(folder: Path) -> list:
-    notebooks = []
-    for path in sorted(folder.glob("*.ipynb")):
-        try:
-            notebooks.append(nbformat.read(path, as_version=4))
-        except Exception:  # a damaged notebook is reported by the grader; here it has nothing to read
-            continue
-    return notebooks
-
-
-def _criteria(ex: str, notebooks: list, cells: dict) -> list[dict]:
-    """Criterion rows for the items whose re-score matches nbgrader's points for that item."""
-    rows = []
-    for nb in notebooks:
-        answers = read_answers(nb, ex)
-        by_item = {item: gid for gid, (exercise, item) in graded_items(nb).items() if exercise == ex}
-        for item in mark_items(ex, answers):
-            official = cells.get(by_item.get(item.item))
-            if official is None or abs(float(official) - item.points) > 1e-6:
-                continue  # not readable without running the trainee's code: left out, not guessed
-            rows.extend({"exercise": ex, "item": c.item, "criterion": c.criterion, "looks_for": c.looks_for,
-                         "met": c.met} for c in item.criteria)
-    return rows
-
-
-def _concerns(ex: str, notebooks: list, quoted: set[str]) -> list[tuple[str, str]]:
-    found = []
-    for nb in notebooks:
-        try:
-            found.extend(concerns(free_texts(ex, nb, read_answers(nb, ex)), quoted))
-        except Exception:  # an odd notebook must not stop the report
-            continue
-    return list(dict.fromkeys(found))
+def _criteria(ex: str, items: list[dict]) -> list[dict]:
+    """Criterion rows from the item results the grader saved (one row per criterion, per rewrite for rewrites)."""
+    return [{"exercise": ex, "item": item["item"], "criterion": str(c["id"]).rsplit("/", 1)[-1],
+             "looks_for": c["looks_for"], "met": bool(c["met"])}
+            for item in items for c in item.get("criteria", [])]
 
 
 def _shares(criteria: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
