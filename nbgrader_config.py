@@ -9,7 +9,6 @@ from alongside.trusted import configure
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 
-c.CourseDirectory.root = "."
 c.CourseDirectory.course_id = "alongside"
 c.CourseDirectory.source_directory = "solutions"
 c.CourseDirectory.release_directory = "exercises"

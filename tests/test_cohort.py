@@ -2,7 +2,7 @@
 
 The fast tests check the pieces (reading answers without running them, the follow-up checks,
 escaping in the report). The slow ones make a small demo cohort, grade it with
-`alongside cohort grade` (real nbgrader, real kernels) and check what a trainer would rely on.
+`alongside cohort grade` (real nbgrader, trusted marking: no kernel runs) and check what a trainer would rely on.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from alongside import grading
 from alongside.cli import main as cli_main
 from alongside.cohort.answers import concerns, mark_items, quoted_phrases, read_and_understood, read_answers
 from alongside.cohort.demo import HARMFUL, PERSONAL, course_exercises, make_demo
-from alongside.cohort.grade import failure_reason, grade, read_ledger, submissions
+from alongside.cohort.grade import failure_reason, grade, submissions
+from alongside.cohort.ledger import read_ledger
 from alongside.cohort.record import record_html
 from alongside.cohort.report import CohortTables, _safe_csv, cohort_tables, render_html
 from nbgrader_tools import ROOT
