@@ -7,20 +7,17 @@ attributes, which addresses, and what text a reader sees.
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from pathlib import Path
 
 import nbformat
-import nbgrader
 import pytest
-from nbconvert.exporters import HTMLExporter, NotebookExporter
+from nbconvert.exporters import NotebookExporter
 from nbconvert.filters.markdown_mistune import markdown2html_mistune
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.utils import compute_checksum
+from nbgrader_tools import feedback_page
 from traitlets.config import Config
 
 from alongside.sanitise import SanitiseMarkdown, clean_html, safe_markdown
 
-FORMGRADER = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
 ALLOWED_TAGS = {
     "p", "br", "hr", "div", "span", "em", "strong", "b", "i", "u", "s", "del", "ins", "sub", "sup", "mark",
     "small", "abbr", "code", "kbd", "samp", "pre", "blockquote", "q", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -252,22 +249,6 @@ def test_outputs_are_cleaned():
     nbformat.validate(nb)
 
 
-def _feedback(nb) -> str:
-    """The page ``nbgrader generate_feedback`` writes: its HTMLExporter, feedback template and preprocessors."""
-    config = Config()
-    config.Exporter.default_preprocessors = []  # as nbgrader's converters set it
-    config.HTMLExporter.template_name = "feedback"
-    config.HTMLExporter.extra_template_basedirs = [str(FORMGRADER / "templates")]
-    config.HTMLExporter.extra_template_paths = [str(FORMGRADER / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
-    exporter = HTMLExporter(config=config)
-    exporter.register_preprocessor(CSSHTMLHeaderPreprocessor)
-    for cell in nb.cells:  # what GetGrades adds from the gradebook
-        if cell.metadata.get("nbgrader", {}).get("grade"):
-            cell.metadata.nbgrader.update(score=0.0, comment="")
-    resources = {"nbgrader": {"notebook": "01-experts", "score": 0.0, "max_score": 1.0, "late_penalty": 0}}
-    return exporter.from_notebook_node(nb, resources=resources)[0]
-
-
 def test_registered_as_nbgrader_registers_it_it_runs_and_the_feedback_page_is_clean():
     # nbgrader's converters register each preprocessor class without enabling it: ours must run anyway.
     cells = [_answer_cell(f"Answer {i}: {payload}") for i, payload in enumerate(PAYLOADS.values())]
@@ -276,12 +257,12 @@ def test_registered_as_nbgrader_registers_it_it_runs_and_the_feedback_page_is_cl
     exporter = NotebookExporter(config=config)  # Autograde's exporter
     exporter.register_preprocessor(SanitiseMarkdown)
     nb, _ = exporter._preprocess(nbformat.v4.new_notebook(cells=cells), {"nbgrader": {"notebook": "01-experts"}})
-    page = _feedback(nb)
-    raw = _feedback(nbformat.v4.new_notebook(cells=[_answer_cell(p) for p in PAYLOADS.values()]))
+    page = feedback_page(nb)
+    raw = feedback_page(nbformat.v4.new_notebook(cells=[_answer_cell(p) for p in PAYLOADS.values()]))
     assert "onerror=alert(1)" in raw, "without the preprocessor the payloads reach the page"
     elements, scripts = _Page(page).elements, _Page(page).scripts
     assert not [(tag, attrs) for tag, attrs in elements if any(name.startswith("on") for name in attrs)]
-    template = _Page(_feedback(nbformat.v4.new_notebook(cells=[_answer_cell("An answer.")]))).elements
+    template = _Page(feedback_page(nbformat.v4.new_notebook(cells=[_answer_cell("An answer.")]))).elements
     risky = ("script", "iframe", "object", "embed", "form", "svg", "details", "style", "base", "meta", "link")
     assert [e for e in elements if e[0] in risky] == [e for e in template if e[0] in risky], "only the template's own"
     assert not [attrs for _, attrs in elements if any(v and v.strip().lower().startswith(("javascript", "data:text"))
