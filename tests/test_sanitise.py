@@ -269,3 +269,54 @@ def test_registered_as_nbgrader_registers_it_it_runs_and_the_feedback_page_is_cl
                                                       for v in attrs.values())]
     assert not [text for text in scripts if "alert" in text], "no trainee script in the page"
     assert all(f"Answer {i}:" in _Page(page).text for i in range(len(PAYLOADS)))
+
+
+@pytest.mark.slow
+def test_in_stock_nbgrader_after_its_own_sanitize_steps(tmp_path):
+    # As the cohort pipeline will run it: last in Autograde.sanitize_preprocessors.
+    import json
+
+    from nbgrader.api import Gradebook
+    from nbgrader_tools import make_course, nbgrader
+
+    course = make_course(tmp_path, ["02-words"])
+    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
+        config.write("\nfrom nbgrader.preprocessors import ClearOutput, DeduplicateIds, OverwriteKernelspec,"
+                     " OverwriteCells, CheckCellMetadata\n"
+                     "from alongside.sanitise import SanitiseMarkdown\n"
+                     "c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,"
+                     " OverwriteCells, CheckCellMetadata, SanitiseMarkdown]\n")
+    nbgrader(course, "generate_assignment", "02-words", "--force")
+    released = nbformat.read(course / "exercises" / "02-words" / "02-words.ipynb", as_version=4)
+    nbgrader(course, "db", "student", "add", "blank")
+    nbgrader(course, "db", "student", "add", "trainee")
+    (course / "submitted" / "blank" / "02-words").mkdir(parents=True)
+    nbformat.write(released, course / "submitted" / "blank" / "02-words" / "02-words.ipynb")
+    nb = nbformat.from_dict(json.loads(json.dumps(released)))
+    answer = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "answer_reflection")
+    answer.source = f"{ORDINARY}\n\n" + "\n\n".join(PAYLOADS.values())
+    locked = next(c for c in nb.cells if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("locked"))
+    course_text, locked.source = locked.source, "<img src=x onerror=alert(1)> the course's text, changed"
+    nb.cells.append(nbformat.v4.new_markdown_cell("A cell I added. <script>alert(1)</script>"))
+    (course / "submitted" / "trainee" / "02-words").mkdir(parents=True)
+    nbformat.write(nb, course / "submitted" / "trainee" / "02-words" / "02-words.ipynb")
+
+    nbgrader(course, "autograde", "02-words", "--force")
+    nbgrader(course, "generate_feedback", "02-words", "--force")
+
+    graded = nbformat.read(course / "autograded" / "trainee" / "02-words" / "02-words.ipynb", as_version=4)
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in graded.cells}
+    assert by_id[locked.metadata.nbgrader["grade_id"]].source == course_text, "OverwriteCells put it back, we left it"
+    assert "then ask, never assume" in _Page(_shown(by_id["answer_reflection"].source)).text
+    page = (course / "feedback" / "trainee" / "02-words" / "02-words.html").read_text(encoding="utf-8")
+    template = _Page((course / "feedback" / "blank" / "02-words" / "02-words.html").read_text(encoding="utf-8"))
+    shown = _Page(page)
+    assert not [e for e in shown.elements if any(name.startswith("on") for name in e[1])]
+    assert [t for t in shown.scripts if "alert" in t] == []
+    assert "A cell I added." in shown.text and "parents & carers are experts." in shown.text
+    assert len([e for e in shown.elements if e[0] == "script"]) == len([e for e in template.elements if e[0] == "script"])
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        blank = gb.find_grade("answer_reflection", "02-words", "02-words", "blank")
+        assert blank.auto_score == 0 and not blank.needs_manual_grade, "an unanswered cell is still scored 0 unseen"
+        assert gb.find_comment("answer_reflection", "02-words", "02-words", "blank").auto_comment == "No response."
+        assert gb.find_grade("answer_reflection", "02-words", "02-words", "trainee").needs_manual_grade
