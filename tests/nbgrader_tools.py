@@ -7,8 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbgrader
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from traitlets.config import Config
+
 ROOT = Path(__file__).resolve().parents[1]
 NBGRADER = [sys.executable, "-m", "nbgrader"]
+FORMGRADER = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
 
 
 def exercise_ids() -> list[str]:
@@ -33,3 +39,23 @@ def nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
     if result.returncode != 0:
         raise AssertionError(f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result
+
+
+def feedback_page(nb) -> str:
+    """The HTML page ``nbgrader generate_feedback`` writes for an autograded notebook.
+
+    The same exporter, template and preprocessors as nbgrader's GenerateFeedback; the scores its
+    GetGrades would read from the gradebook are all 0 here.
+    """
+    config = Config()
+    config.Exporter.default_preprocessors = []  # as nbgrader's converters set it
+    config.HTMLExporter.template_name = "feedback"
+    config.HTMLExporter.extra_template_basedirs = [str(FORMGRADER / "templates")]
+    config.HTMLExporter.extra_template_paths = [str(FORMGRADER / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
+    exporter = HTMLExporter(config=config)
+    exporter.register_preprocessor(CSSHTMLHeaderPreprocessor)
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.metadata.nbgrader.update(score=0.0, comment="")
+    resources = {"nbgrader": {"notebook": "01-experts", "score": 0.0, "max_score": 1.0, "late_penalty": 0}}
+    return exporter.from_notebook_node(nb, resources=resources)[0]
