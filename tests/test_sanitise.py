@@ -272,20 +272,14 @@ def test_registered_as_nbgrader_registers_it_it_runs_and_the_feedback_page_is_cl
 
 
 @pytest.mark.slow
-def test_in_stock_nbgrader_after_its_own_sanitize_steps(tmp_path):
-    # As the cohort pipeline will run it: last in Autograde.sanitize_preprocessors.
+def test_in_stock_nbgrader_with_the_courses_config(tmp_path):
+    # As nbgrader_config.py sets it up (alongside.trusted.configure): last in Autograde.sanitize_preprocessors.
     import json
 
     from nbgrader.api import Gradebook
     from nbgrader_tools import make_course, nbgrader
 
-    course = make_course(tmp_path, ["02-words"])
-    with (course / "nbgrader_config.py").open("a", encoding="utf-8") as config:
-        config.write("\nfrom nbgrader.preprocessors import ClearOutput, DeduplicateIds, OverwriteKernelspec,"
-                     " OverwriteCells, CheckCellMetadata\n"
-                     "from alongside.sanitise import SanitiseMarkdown\n"
-                     "c.Autograde.sanitize_preprocessors = [ClearOutput, DeduplicateIds, OverwriteKernelspec,"
-                     " OverwriteCells, CheckCellMetadata, SanitiseMarkdown]\n")
+    course = make_course(tmp_path, ["02-words"])  # the course's own nbgrader_config.py: the trusted steps
     nbgrader(course, "generate_assignment", "02-words", "--force")
     released = nbformat.read(course / "exercises" / "02-words" / "02-words.ipynb", as_version=4)
     nbgrader(course, "db", "student", "add", "blank")
