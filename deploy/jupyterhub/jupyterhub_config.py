@@ -134,7 +134,8 @@ def course_folder(account: str) -> Path:
         folder.mkdir()
         for name in ("solutions", "exercises"):
             shutil.copytree(REPO / name, folder / name)
-        shutil.copy2(REPO / "nbgrader_config.py", folder / "nbgrader_config.py")
+        for name in ("nbgrader_config.py", "answer-keys.yaml"):  # the answer key stays on the trainer's side
+            shutil.copy2(REPO / name, folder / name)
         for path in [folder, *folder.rglob("*")]:
             shutil.chown(path, user=account, group=account)
     return folder
