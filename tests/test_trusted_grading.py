@@ -203,3 +203,19 @@ def test_the_report_reads_saved_marks_and_never_marks_again(cohort, tmp_path, mo
     assert not tables.criteria.empty
     saved = json.loads(next((root / ".alongside" / "marks").rglob("*.json")).read_text(encoding="utf-8"))
     assert {"items", "concerns"} <= set(saved)
+
+
+@pytest.mark.slow
+def test_a_new_release_regrades_that_exercise(cohort, tmp_path):
+    root = tmp_path / "cohort"
+    shutil.copytree(cohort, root)
+    first = grade(root, progress=False, reports=False)
+    source = root / "solutions" / EXERCISE / f"{EXERCISE}.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    nb.cells[0].source += "\n\nThis exercise was updated."
+    nbformat.write(nb, source)
+    result = subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", EXERCISE, "--force"], cwd=root,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    again = grade(root, progress=False, reports=False)
+    assert sorted(again.graded) == sorted(first.graded) and again.unchanged == 0
