@@ -138,7 +138,8 @@ def cmd_cohort(args: argparse.Namespace) -> int:
         elif args.action == "export":
             from alongside.cohort.moodle import export
 
-            done = export(args.dir, args.moodle, args.out, exercise=args.exercise, roster_path=args.roster)
+            done = export(args.dir, args.moodle, args.out, exercise=args.exercise, roster_path=args.roster,
+                          pseudonymise=args.pseudonymise)
             print(done.summary())
         else:
             from alongside.cohort.course import open_cohort
@@ -169,7 +170,9 @@ def _add_cohort(sub) -> None:
     report = actions.add_parser("report", help="rewrite the reports from the gradebook without grading")
     report.add_argument("dir", metavar="DIR", help="the cohort's nbgrader course folder")
     for q in (grade, report):
-        q.add_argument("--pseudonymise", action="store_true", help="show trainees under pseudonyms in every export")
+        q.add_argument("--pseudonymise", action="store_true",
+                       help="show trainees under pseudonyms in every report and record; no names, ids or e-mails, "
+                       "and nothing they typed that could name them")
     collect = actions.add_parser("collect", help="import a Moodle zip of submissions with nbgrader's zip_collect")
     collect.add_argument("zip", metavar="ZIP", help="the zip from Moodle's 'Download all submissions' (only read)")
     collect.add_argument("--course", required=True, metavar="DIR", help="the cohort's nbgrader course folder")
@@ -181,6 +184,9 @@ def _add_cohort(sub) -> None:
     export.add_argument("--out", required=True, metavar="OUT.csv", help="where to write the filled-in worksheet")
     export.add_argument("--exercise", metavar="ID", help="the exercise (default: the only one in the gradebook)")
     export.add_argument("--roster", metavar="ROSTER.csv", help="maps Moodle's names, emails or participants to trainees")
+    export.add_argument("--pseudonymise", action="store_true",
+                        help="write a copy to share, not to upload: trainees under the reports' pseudonyms, no names, "
+                        "e-mails or Moodle identifiers, only the grade, status and feedback columns")
     for q in (grade, report, collect, export):
         q.add_argument("--db", metavar="URL", help="the gradebook's database URL, e.g. postgresql://grader@host/alongside "
                        "(default: what the folder's nbgrader_config.py says, normally DIR/gradebook.db)")

@@ -8,7 +8,9 @@ gradebook), a due date per exercise, the trainees in the gradebook, and
 Each trainee has a usual standard (strong, good, patchy, weak or blank); on top of that some
 submissions are late, missing, have broken code (an answer cell whose first line was deleted, so
 it runs as Python), have a cell deleted or duplicated, are not a readable notebook at all, or hold a reflection with harmful wording, with what looks like a real family's
-details, or with markup. ``DIR/demo-manifest.csv`` lists what each submission was made to be.
+details, or with markup. Every trainee but a blank one signs an exercise's "read and understood"
+item with their own name (as in the gradebook) and the due date, as a real trainee would.
+``DIR/demo-manifest.csv`` lists what each submission was made to be.
 The first trainees cover every case, so even a small cohort has one of each.
 """
 
@@ -28,6 +30,7 @@ import nbformat
 from alongside import grading
 from alongside.answer_text import cell_item, first_line, parse_answer, write_answer
 from alongside.cohort.course import Cohort, CohortError, gradebook, open_cohort, serialise_gradebook, use_environment_tools
+from alongside.cohort.record import CONFIRM_ITEM
 from alongside.text import sentences, strip_stub
 
 
@@ -107,12 +110,12 @@ def make_demo(out: str | Path, trainees: int, seed: int = 0, course: Path | None
             gb.update_or_create_assignment(ex, duedate=(DUE + dt.timedelta(weeks=i)).replace(tzinfo=None))
         for trainee, first, last in people:
             gb.update_or_create_student(trainee, first_name=first, last_name=last)
-    for n, (trainee, _first, _last) in enumerate(people):
+    for n, (trainee, first, last) in enumerate(people):
         standard, mishaps = _plan(n, chosen, rng)
         for i, ex in enumerate(chosen):
             mishap = mishaps.get(ex)
             if mishap != "missing":
-                _submit(cohort, trainee, ex, i, standard, mishap, rng)
+                _submit(cohort, trainee, f"{first} {last}", ex, i, standard, mishap, rng)
             manifest.append({"trainee": trainee, "exercise": ex, "standard": standard, "mishap": mishap or ""})
     with (out / "demo-manifest.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["trainee", "exercise", "standard", "mishap"])
@@ -173,7 +176,7 @@ def _solution_source(source: str) -> str:
     return re.sub(r"(?m)^[ \t]*### (BEGIN|END) SOLUTION[ \t]*\n?", "", source)
 
 
-def _submit(cohort: Cohort, trainee: str, ex: str, position: int, standard: str, mishap: str | None,
+def _submit(cohort: Cohort, trainee: str, name: str, ex: str, position: int, standard: str, mishap: str | None,
             rng: random.Random) -> None:
     release = nbformat.read(cohort.release / ex / f"{ex}.ipynb", as_version=4)
     solution = nbformat.read(cohort.source / ex / f"{ex}.ipynb", as_version=4)
@@ -188,6 +191,9 @@ def _submit(cohort: Cohort, trainee: str, ex: str, position: int, standard: str,
             cell.source = _solution_source(answer)
         elif standard in ("weak", "good"):
             cell.source = _weaken(answer, rng)
+    due = DUE + dt.timedelta(weeks=position)
+    if standard != "blank":
+        _sign(cells, ex, name, due)
     if mishap in ("harmful", "personal", "markup"):
         _write_into_reflection(nb, solved, ex, mishap)
     elif mishap == "broken_code":  # the answer cell's first line deleted: the rest runs as Python and fails
@@ -207,10 +213,17 @@ def _submit(cohort: Cohort, trainee: str, ex: str, position: int, standard: str,
         path.write_text(text[: len(text) // 2], encoding="utf-8")
     else:
         nbformat.write(nb, path)
-    due = DUE + dt.timedelta(weeks=position)
     hours = rng.uniform(2, 96) if mishap == "late" else -rng.uniform(1, 120)
     stamp = due + dt.timedelta(hours=hours)
     (folder / "timestamp.txt").write_text(stamp.strftime("%Y-%m-%d %H:%M:%S.%f UTC"), encoding="utf-8")
+
+
+def _sign(cells: list, ex: str, name: str, due: dt.datetime) -> None:
+    """Sign the exercise's "read and understood" item, if it has one, with the trainee's name and the due date."""
+    for cell in cells:
+        if cell_item(cell.source) == (ex, CONFIRM_ITEM):
+            value = {"name": name, "date": f"{due.day} {due:%B %Y}"}
+            cell.source = f"{first_line(ex, CONFIRM_ITEM)}\n{write_answer(ex, CONFIRM_ITEM, value)}"
 
 
 def _weaken(solution_source: str, rng: random.Random) -> str:

@@ -1,4 +1,9 @@
-"""The cohort report in a notebook, filtered by exercise, criterion and trainee (ipywidgets)."""
+"""The cohort report in a notebook, filtered by exercise, criterion and trainee (ipywidgets).
+
+These helpers show the tables they are given and nothing else: give them
+``cohort_tables(cohort, pseudonymise=True)`` and trainees appear only under their pseudonyms,
+with no name, id or quote of their writing.
+"""
 
 from __future__ import annotations
 

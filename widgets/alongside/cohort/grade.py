@@ -39,14 +39,19 @@ class GradeRun:
     unchanged: int = 0
     busy: list[tuple[str, str]] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    pseudonyms: dict[str, str] = field(default_factory=dict)  # trainee -> pseudonym, when the run used them
 
     def summary(self) -> str:
-        """One paragraph for the trainer."""
+        """One paragraph for the trainer; with pseudonyms, no trainee id and no excerpt of their files."""
         lines = [f"Graded {len(self.graded) + len(self.failed)} new submission(s): {len(self.graded)} graded, "
                  f"{len(self.failed)} could not be graded; {self.unchanged} already graded and unchanged."]
         if self.busy:
             lines.append(f"{len(self.busy)} submission(s) were being graded by another run and were left to it.")
         for trainee, exercise, reason in self.failed:
+            if self.pseudonyms:
+                from alongside.cohort.report import without_excerpt
+
+                trainee, reason = self.pseudonyms[trainee], without_excerpt(reason)
             lines.append(f"  {trainee} / {exercise}: {reason}")
         if self.reports:
             lines.append("Reports: " + ", ".join(str(p) for p in self.reports))
@@ -109,6 +114,10 @@ def grade(path: str | os.PathLike, workers: int | None = None, progress: bool = 
         book.flush()
         for claim in claims.values():
             claim.release()
+    if pseudonymise:
+        from alongside.cohort.report import pseudonym
+
+        run.pseudonyms = {t: pseudonym(cohort, t) for t, _exercise, _reason in run.failed}
     if reports:
         from alongside.cohort.record import write_records
         from alongside.cohort.report import cohort_tables, write_reports

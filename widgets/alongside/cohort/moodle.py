@@ -28,7 +28,10 @@ number (which then tells them apart). The zip itself is only read.
 :func:`export` fills in the worksheet's Grade and Feedback comments from nbgrader's gradebook and
 leaves every other cell as it was, except that a cell a spreadsheet would run as a formula gets a
 leading quote (:func:`alongside.cohort.report.safe_cell`). A missing or non-numeric grade is left
-empty and reported, and so are two worksheet rows that match one trainee.
+empty and reported, and so are two worksheet rows that match one trainee. With ``pseudonymise`` it
+writes a copy to share rather than to upload: each matched trainee under their pseudonym (the one
+the reports use), only the columns in :data:`SHAREABLE`, and no row that matched no one; its
+summary names rows by number and trainees by pseudonym.
 """
 
 from __future__ import annotations
@@ -53,11 +56,14 @@ from traitlets import Dict
 
 from alongside.cohort.course import (TRAINEE_ID_RULE, Cohort, CohortError, gradebook, gradebook_lock, is_trainee_id,
                                      nbgrader_config, open_cohort, use_environment_tools)
-from alongside.cohort.report import _write, safe_cell
+from alongside.cohort.report import _write, pseudonym, safe_cell
 from alongside.cohort.unpack import (MAX_DEPTH, TOO_DEEP, Budget, CannotOpen, Member, OverLimit,
                                      is_archive, open_archive, zip_members)
 
 MOODLE_FOLDER = re.compile(r"^(?P<name>.+)_(?P<participant>\d+)_assign(submission|feedback)_(?P<kind>[a-z]+)_$")
+# The worksheet columns a pseudonymised export keeps: none names a trainee or holds their writing.
+SHAREABLE = ("Status", "Grade", "Maximum Grade", "Grade can be changed", "Last modified (submission)",
+             "Last modified (grade)", "Feedback comments")
 FEEDBACK_LIMIT = 1000  # characters: Moodle's feedback comments are meant to be short
 KEPT = "kept"  # downloaded/EXERCISE/kept/TRAINEE/...: copies not imported, and replaced submissions
 
@@ -503,9 +509,11 @@ def _positive(text) -> float | None:
 
 
 def export(cohort_dir: str | Path, worksheet: str | Path, out: str | Path, exercise: str | None = None,
-           roster_path: str | Path | None = None) -> Exported:
+           roster_path: str | Path | None = None, pseudonymise: bool = False) -> Exported:
     """Fill a Moodle grading worksheet's Grade and Feedback comments from the gradebook; every cell that
-    would run as a spreadsheet formula gets a leading quote, and no grade is ever written as "nan"."""
+    would run as a spreadsheet formula gets a leading quote, and no grade is ever written as "nan".
+
+    With ``pseudonymise`` the file written names no one (see the module's notes)."""
     cohort = open_cohort(cohort_dir)
     roster = load_roster(roster_path) if roster_path else Roster()
     worksheet, out = Path(worksheet), Path(out)
@@ -523,8 +531,14 @@ def export(cohort_dir: str | Path, worksheet: str | Path, out: str | Path, exerc
     def cell(row: list[str], name: str) -> str:
         return row[column[name]] if name in column else ""
 
-    def shown(row: list[str]) -> str:
+    def shown(line: int, row: list[str]) -> str:
+        """How the summary names a worksheet row (``line`` is its line in the file)."""
+        if pseudonymise:
+            return f"row {line}"
         return cell(row, "Identifier") or cell(row, "Full name") or "(blank row)"
+
+    def who(trainee: str) -> str:
+        return pseudonym(cohort, trainee) if pseudonymise else trainee
 
     with gradebook(cohort) as gb:
         exercises = sorted(a.name for a in gb.assignments)
@@ -538,30 +552,35 @@ def export(cohort_dir: str | Path, worksheet: str | Path, out: str | Path, exerc
         matched = [roster.match(name=cell(r, "Full name"), email=cell(r, "Email address"), participant=cell(r, "Identifier"))
                    for r in rows]
         rows_of = Counter(matched)
-        filled, unmatched, no_grade, left_empty = 0, [], [], []
-        for row, trainee in zip(rows, matched):
+        filled, unmatched, no_grade, left_empty, written = 0, [], [], [], []
+        for line, (row, trainee) in enumerate(zip(rows, matched), start=2):
             if trainee is None or trainee not in known:
-                unmatched.append(shown(row))
+                unmatched.append(shown(line, row))
                 continue
             if rows_of[trainee] > 1:
-                others = ", ".join(shown(r) for r, t in zip(rows, matched) if t == trainee)
-                left_empty.append(f"{shown(row)}: {rows_of[trainee]} rows ({others}) match trainee {trainee}")
+                others = ", ".join(shown(n, r) for n, (r, t) in enumerate(zip(rows, matched), start=2) if t == trainee)
+                left_empty.append(f"{shown(line, row)}: {rows_of[trainee]} rows ({others}) match trainee {who(trainee)}")
                 continue
+            written.append((who(trainee), row))
             try:
                 submission = gb.find_submission(exercise, trainee)
             except Exception:  # nbgrader raises MissingEntry when there is no graded submission
-                no_grade.append(shown(row))
+                no_grade.append(shown(line, row))
                 continue
             score, most = submission.score, _positive(submission.max_score)
             top = _positive(cell(row, "Maximum Grade")) if cell(row, "Maximum Grade").strip() else most
             if most is None or score is None or not math.isfinite(score):
-                left_empty.append(f"{shown(row)}: the gradebook has no score for {trainee} yet")
+                left_empty.append(f"{shown(line, row)}: the gradebook has no score for {who(trainee)} yet")
             elif top is None:
-                left_empty.append(f"{shown(row)}: Maximum Grade {cell(row, 'Maximum Grade')!r} is not a positive number")
+                left_empty.append(f"{shown(line, row)}: Maximum Grade {cell(row, 'Maximum Grade')!r} is not a positive number")
             else:
                 row[column["Grade"]] = f"{score / most * top:.2f}"
                 row[column["Feedback comments"]] = feedback_comment(score, most, _missed_criteria(gb, exercise, trainee))
                 filled += 1
+    if pseudonymise:
+        kept = [column[name] for name in SHAREABLE if name in column]
+        header = ["Pseudonym", *(header[i] for i in kept)]
+        rows = [[shown_as, *(row[i] for i in kept)] for shown_as, row in sorted(written)]
     text = io.StringIO()
     writer = csv.writer(text)
     writer.writerow(header)

@@ -5,13 +5,16 @@ exercise with its status, score and date from nbgrader's gradebook, and the "rea
 confirmation the trainee signs in the last exercise. The confirmation is the answer to an item
 with id ``read_and_understood`` in an exercise's spec (``data/exercises/<id>.yaml``; the last
 exercise that has one), read from the graded notebook without running it; when there is no such
-item or the answer is blank, the record says "not signed".
+item or the answer is blank, the record says "not signed". Under pseudonyms a record says only
+"signed" (with the date the trainee gave, if it is just a date): the name typed is left out.
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import html
+import re
 from pathlib import Path
 
 import nbformat
@@ -32,8 +35,12 @@ th,td{border:1px solid #999;padding:.3rem .5rem;text-align:left} th{background:#
 """
 
 
-def signature(cohort: Cohort, trainee: str, exercise: str) -> str | None:
-    """The trainee's "read and understood" confirmation in an exercise, or None if not signed."""
+def confirmation(cohort: Cohort, trainee: str, exercise: str) -> object | None:
+    """The trainee's answer to the "read and understood" item in an exercise, or None if not signed.
+
+    The graded notebook is read first, then the submitted one; the answer is as the trainee typed it
+    (usually ``{"name": ..., "date": ...}``).
+    """
     try:
         grading.item_spec(exercise, CONFIRM_ITEM)
     except Exception:
@@ -41,12 +48,22 @@ def signature(cohort: Cohort, trainee: str, exercise: str) -> str | None:
     for folder in (cohort.graded(trainee, exercise), cohort.submission(trainee, exercise)):
         for path in sorted(folder.glob("*.ipynb")):
             try:
-                signed = read_and_understood(read_answers(nbformat.read(path, as_version=4), exercise).get(CONFIRM_ITEM))
+                answer = read_answers(nbformat.read(path, as_version=4), exercise).get(CONFIRM_ITEM)
             except Exception:  # a damaged notebook has no readable confirmation
                 continue
-            if signed:
-                return signed
+            if read_and_understood(answer):
+                return answer
     return None
+
+
+_DATE = re.compile(r"\d{1,2}(st|nd|rd|th)? (%s)( \d{4})?|\d{1,2}[/.-]\d{1,2}([/.-]\d{2,4})?|\d{4}-\d{2}-\d{2}"
+                   % "|".join(calendar.month_name[1:] + calendar.month_abbr[1:]), re.IGNORECASE)
+
+
+def signed_date(answer: object) -> str:
+    """The date a confirmation was signed on, when the form has a date field and it holds only a date; else ""."""
+    date = str(answer.get("date") or "").strip() if isinstance(answer, dict) else ""
+    return date if _DATE.fullmatch(date) else ""
 
 
 def confirming_exercise(exercises: list[str]) -> str:
@@ -68,7 +85,11 @@ def _title(exercise: str) -> str:
 
 
 def record_html(trainee_shown: str, name: str, rows: list[dict], signed: str | None, last: str) -> str:
-    """One trainee's completion record as a printable HTML page (all text escaped)."""
+    """One trainee's completion record as a printable HTML page (all text escaped).
+
+    ``signed`` is what to show of the confirmation: the text signed, "" for signed with nothing
+    to show, or None for not signed.
+    """
     e = html.escape
     body = []
     for r in rows:
@@ -79,8 +100,9 @@ def record_html(trainee_shown: str, name: str, rows: list[dict], signed: str | N
                     f"<td>{e(str(r['submitted'] or ''))}</td></tr>")
     completed = sum(r["status"] in ("graded", "late") for r in rows)
     when = next((r["submitted"] for r in rows if r["exercise"] == last and r["submitted"]), None)
-    confirm = (f"Signed in exercise {e(last)}{' (submitted ' + e(str(when)) + ')' if when else ''}: {e(signed)}" if signed
-               else f"Not signed (the confirmation in exercise {e(last)} is missing or blank).")
+    submitted = f" (submitted {e(str(when))})" if when else ""
+    confirm = (f"Not signed (the confirmation in exercise {e(last)} is missing or blank)." if signed is None
+               else f"Signed in exercise {e(last)}{submitted}{': ' + e(signed) if signed else '.'}")
     who = e(name) if name and name != trainee_shown else ""
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Completion record: "
             f"{e(trainee_shown)}</title><style>{_CSS}</style></head><body>"
@@ -99,7 +121,8 @@ def write_records(cohort: Cohort | str, pseudonymise: bool = False, tables: Coho
     """Write one record per trainee and an index into reports/records/ (replacing earlier ones).
 
     ``tables`` (from :func:`cohort_tables`, not pseudonymised) saves building them again.
-    Returns the index's path.
+    With ``pseudonymise`` a record is named by the trainee's pseudonym and shows only that they
+    signed, and the date they gave, never the name they typed. Returns the index's path.
     """
     if not isinstance(cohort, Cohort):
         cohort = open_cohort(cohort)
@@ -115,7 +138,14 @@ def write_records(cohort: Cohort | str, pseudonymise: bool = False, tables: Coho
         name = "" if pseudonymise else str(group["name"].iloc[0] or "")
         rows = [{k: (None if isinstance(v, float) and v != v else v) for k, v in r.items()}
                 for r in group.to_dict("records")]
-        page = record_html(shown, name, rows, signature(cohort, trainee, last), last)
+        answer = confirmation(cohort, trainee, last)
+        if answer is None:
+            signed = None
+        elif pseudonymise:
+            signed = "dated " + signed_date(answer) if signed_date(answer) else ""
+        else:
+            signed = read_and_understood(answer)
+        page = record_html(shown, name, rows, signed, last)
         _write(folder / f"{shown}.html", page)
         links.append(f"<li><a href='{html.escape(shown)}.html'>{html.escape(shown)}</a></li>")
     _write(folder / "index.html", "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>Completion "
@@ -123,4 +153,4 @@ def write_records(cohort: Cohort | str, pseudonymise: bool = False, tables: Coho
     return folder / "index.html"
 
 
-__all__ = ["confirming_exercise", "record_html", "signature", "write_records"]
+__all__ = ["confirmation", "confirming_exercise", "record_html", "signed_date", "write_records"]

@@ -17,6 +17,7 @@ import hmac
 import html
 import io
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,19 +43,54 @@ class CohortTables:
     exercises: list[str]
 
     def pseudonymised(self, cohort: Cohort) -> "CohortTables":
-        """The same tables with every trainee (and their name) replaced by a stable pseudonym."""
+        """The same tables with every trainee (and their name) replaced by a stable pseudonym.
+
+        Reasons that would quote a trainee's writing or file (a harmful phrase, pasted markup, the
+        start of a damaged notebook) keep only what kind of problem it is: a name can be in a quote.
+        """
         mapping = {t: pseudonym(cohort, t) for t in self.grades["trainee"].unique()}
 
         def swap(frame: pd.DataFrame) -> pd.DataFrame:
             frame = frame.assign(trainee=frame["trainee"].map(mapping))
             return frame.assign(name=frame["trainee"]) if "name" in frame else frame
 
-        return CohortTables(swap(self.grades), swap(self.criteria), self.shares, swap(self.follow_up), self.exercises)
+        grades = swap(self.grades).assign(reason=self.grades["reason"].map(without_excerpt))
+        follow_up = swap(self.follow_up)
+        follow_up = follow_up.assign(reason=[_plain_reason(kind, reason) for kind, reason in
+                                             zip(follow_up["kind"], follow_up["reason"])])
+        return CohortTables(grades, swap(self.criteria), self.shares, follow_up, self.exercises)
 
     def scores(self) -> pd.DataFrame:
         """Percent per trainee (rows) and exercise (columns); blank where there is no grade."""
         table = self.grades.pivot(index="trainee", columns="exercise", values="percent")
         return table.reindex(columns=self.exercises)
+
+
+# Under pseudonyms: follow-up reasons that quote a trainee's words say only what they are about,
+# and those made of fixed words and numbers only are kept as they are.
+_PLAIN_REASONS = {"harmful": "wording that can hurt a parent (see the notebook)",
+                  "markup": "markup pasted into an answer (see the notebook)"}
+_FIXED_WORDS = {"late", "low", "missing", "personal"}  # personal names the kind of detail, never the detail
+_NOT_GRADED = "could not be graded: "  # how _one starts the reason, before the grader's message
+
+
+def _plain_reason(kind: str, reason: str) -> str:
+    if kind in _PLAIN_REASONS:
+        return _PLAIN_REASONS[kind]
+    if kind in _FIXED_WORDS:
+        return reason
+    if reason.startswith(_NOT_GRADED):
+        return _NOT_GRADED + without_excerpt(reason[len(_NOT_GRADED):])
+    return without_excerpt(reason)
+
+
+def without_excerpt(reason: str) -> str:
+    """A reason with any quoted part left out: the text before its first bracket, colon or quote mark.
+
+    For a reason that may quote a trainee's file (an error message), e.g. "the notebook file is
+    damaged and cannot be read (NotJSONError: ...)" gives "the notebook file is damaged and cannot be read".
+    """
+    return re.split(r"\s*[(:'\"\u2018\u201c]", str(reason), maxsplit=1)[0].strip()
 
 
 def pseudonym(cohort: Cohort, trainee: str) -> str:
