@@ -19,16 +19,18 @@ MAX_CHARS = 50_000
 
 def cap(text: str, what: str = "answer", part_checked: bool = False) -> tuple[str, str]:
     """A text cut to ``MAX_CHARS`` characters before any pattern reads it, and a message for the
-    trainee ("" when the text fits). With ``part_checked`` the checker reads the first part and the
-    message says so; without it the checker marks nothing and the message says that."""
+    trainee ("" when the text fits; see :func:`limit_message` for ``what`` and ``part_checked``)."""
     if len(text) <= MAX_CHARS:
         return text, ""
-    if part_checked:
-        said = f"Only the first {MAX_CHARS:,} characters were checked."
-    else:
-        said = "It was not checked."
-    return text[:MAX_CHARS], (f"Your {what} is longer than {MAX_CHARS:,} characters, far longer than this needs. "
-                              f"{said} Shorten it, then check again.")
+    return text[:MAX_CHARS], limit_message(what, part_checked)
+
+
+def limit_message(what: str = "answer", part_checked: bool = False) -> str:
+    """What to tell a trainee whose text is longer than ``MAX_CHARS``: ``what`` names the text
+    ("answer", "letter"); with ``part_checked`` the first part was checked, else none of it."""
+    said = f"Only the first {MAX_CHARS:,} characters were checked." if part_checked else "It was not checked."
+    return (f"Your {what} is longer than {MAX_CHARS:,} characters, far longer than this needs. {said} "
+            "Shorten it, then check again.")
 
 
 def size(value: object) -> int:
