@@ -14,7 +14,7 @@ from functools import lru_cache
 from alongside.data import DataError, load_yaml
 from alongside.matching import PhraseList
 from alongside.learned import model
-from alongside.text import MAX_CHARS, cap, normalise, sentences, strip_stub
+from alongside.text import STATEMENT_CHARS as MAX_CHARS, cap, normalise, sentences, strip_stub
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def check_language(statement: object) -> dict:
     saying so (:func:`too_long`).
     """
     text = statement if isinstance(statement, str) else ""
-    text, message = cap(text, "statement", part_checked=True)
+    text, message = cap(text, "statement", part_checked=True, limit=MAX_CHARS)
     text = normalise(strip_stub(text))[:MAX_CHARS]
     flags = rule_flags(text)
     learned = model("language")
@@ -86,7 +86,7 @@ def check_language(statement: object) -> dict:
 
 def too_long(statement: str) -> str:
     """A message when a statement is longer than the checker reads, or ""."""
-    return cap(statement, "statement", part_checked=True)[1]
+    return cap(statement, "statement", part_checked=True, limit=MAX_CHARS)[1]
 
 
 SECOND_OPINION = {

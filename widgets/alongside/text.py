@@ -15,21 +15,23 @@ STUB = "YOUR ANSWER HERE"
 # The longest text any checker reads, in characters: about 8,000 words of English, well past the
 # longest letter (5,000 words) or reflection the checkers mark, so no honest answer comes near it.
 MAX_CHARS = 50_000
+# The language checker reads a statement or a short reply, so it reads less: the first 10,000.
+STATEMENT_CHARS = 10_000
 
 
-def cap(text: str, what: str = "answer", part_checked: bool = False) -> tuple[str, str]:
-    """A text cut to ``MAX_CHARS`` characters before any pattern reads it, and a message for the
+def cap(text: str, what: str = "answer", part_checked: bool = False, limit: int = MAX_CHARS) -> tuple[str, str]:
+    """A text cut to ``limit`` characters before any pattern reads it, and a message for the
     trainee ("" when the text fits; see :func:`limit_message` for ``what`` and ``part_checked``)."""
-    if len(text) <= MAX_CHARS:
+    if len(text) <= limit:
         return text, ""
-    return text[:MAX_CHARS], limit_message(what, part_checked)
+    return text[:limit], limit_message(what, part_checked, limit)
 
 
-def limit_message(what: str = "answer", part_checked: bool = False) -> str:
-    """What to tell a trainee whose text is longer than ``MAX_CHARS``: ``what`` names the text
+def limit_message(what: str = "answer", part_checked: bool = False, limit: int = MAX_CHARS) -> str:
+    """What to tell a trainee whose text is longer than ``limit``: ``what`` names the text
     ("answer", "letter"); with ``part_checked`` the first part was checked, else none of it."""
-    said = f"Only the first {MAX_CHARS:,} characters were checked." if part_checked else "It was not checked."
-    return (f"Your {what} is longer than {MAX_CHARS:,} characters, far longer than this needs. {said} "
+    said = f"Only the first {limit:,} characters were checked." if part_checked else "It was not checked."
+    return (f"Your {what} is longer than {limit:,} characters, far longer than this needs. {said} "
             "Shorten it, then check again.")
 
 
