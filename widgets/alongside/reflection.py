@@ -181,11 +181,11 @@ def reflection_parts(text: object) -> dict:
     Each sentence has its text, its CEReD category and its part. Raises ReflectionError,
     with a message for the trainee, for text that cannot be read (empty, no words, too long).
     """
-    if not isinstance(text, str) or not text.strip():
-        raise ReflectionError("There is no reflection to give feedback on. Write a few sentences first.")
-    too_long = cap(text, "reflection")[1]
+    too_long = cap(text, "reflection")[1] if isinstance(text, str) else ""
     if too_long:
         raise ReflectionError(too_long)
+    if not isinstance(text, str) or not text.strip():
+        raise ReflectionError("There is no reflection to give feedback on. Write a few sentences first.")
     if _unreadable(text):
         raise ReflectionError("The reflection holds characters that are not readable text. Copy its words again.")
     found = [w for w in words(text) if any(c.isalpha() for c in w)]
