@@ -246,7 +246,7 @@ _WEB = re.compile(r"https?://\S|www\.\S")
 
 
 def _one_word(match: re.Match) -> str:
-    """A run of text without spaces, with an email address or a web address in it made one word.
+    r"""A run of text without spaces, with an email address or a web address in it made one word.
 
     The same as ``re.sub(r"\S+@\S+|https?://\S+|www\.\S+", "email", ...)`` on the run, without that
     pattern's time in the square of a long run that has no "@"."""

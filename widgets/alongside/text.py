@@ -68,7 +68,7 @@ def strip_stub(text: str) -> str:
 
 
 def without_stub(text: str, blank: str | None = None) -> str:
-    """The text with each stub removed, with the spaces just before it and a "#" just before those,
+    r"""The text with each stub removed, with the spaces just before it and a "#" just before those,
     as ``re.sub(r"#?\s*YOUR ANSWER HERE", "", text)`` would, but in one pass: that pattern takes
     time in the square of a long run of spaces. ``blank`` names the spaces (default: any white space)."""
     pieces = text.split(STUB)
