@@ -27,7 +27,7 @@ from alongside import grading
 from alongside import rubric as rubric_engine
 from alongside.data import DataError, load_yaml
 from alongside.labelled import Field, Labelled, labelled_lines, read_labelled
-from alongside.text import STUB, normalise, words
+from alongside.text import cap, normalise, without_stub, words
 
 MAGIC = "answer"
 _FIRST_LINE = re.compile(rf"^\s*%%{MAGIC}[ \t]+(\S+)[ \t]+(\S+)[ \t]*$")
@@ -164,8 +164,9 @@ def _one_label(piece: str, known: dict[str, str]) -> str | None:
 def _segments(piece: str, known: dict[str, str]) -> list[str] | None:
     """'harmful pity' -> ['harmful', 'pity']: the piece as a run of known answers, longest first."""
     tokens, out, i = grading.label_key(piece).split(), [], 0
+    longest = max((len(k.split()) for k in known), default=0)  # no answer is longer, so none is tried
     while i < len(tokens):
-        for j in range(len(tokens), i, -1):
+        for j in range(min(len(tokens), i + longest), i, -1):
             if " ".join(tokens[i:j]) in known:
                 out.append(known[" ".join(tokens[i:j])])
                 i = j
@@ -232,19 +233,33 @@ def _preview(text: str) -> str:
 def clean(text: str) -> str:
     """An answer's text without nbgrader's marks (the stub, the solution lines) or blank edges."""
     text = _MARKERS.sub("", normalise(str(text)))
-    return re.sub(rf"#?[ \t]*{STUB}", "", text).strip()
+    return without_stub(text, " \t").strip()
 
 
 def read_answer(exercise_id: str, item_id: str, text: str) -> Reading:
-    """Read an answer cell's text (its first line may be included) for one item. Never raises."""
+    """Read an answer cell's text (its first line may be included) for one item. Never raises.
+
+    An answer longer than ``MAX_CHARS`` characters is not read into parts: the reading's problem
+    says so, and its value is the text as typed (for an answer in parts, all of it in the first
+    part; nothing for statements to sort), which the marking refuses with the same message.
+    """
     try:
-        body = clean(cell_body(text) if cell_item(str(text)) else text)
+        body = cell_body(text) if cell_item(str(text)) else str(text)
     except Exception:  # not text at all: nothing to read
         return Reading("", 0)
     try:
         spec = grading.item_spec(exercise_id, item_id)
         fields = item_fields(spec)
     except Exception:
+        spec, fields = None, None
+    too_long = cap(body)[1]
+    if too_long:
+        value: object = body
+        if fields:
+            value = {} if spec["kind"] == "classification" else {fields[0].id: body}
+        return Reading(value, len(body.split()), fields or [], problem=too_long)
+    body = clean(body)
+    if spec is None:
         return Reading(body, len(words(body)), problem=f"I do not know the item {exercise_id} {item_id}.")
     count = len(words(body))
     if not fields:

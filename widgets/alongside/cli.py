@@ -2,7 +2,9 @@
 
 Each command reads text on standard input and prints one JSON object, so trainers and other
 tools can script it; ``alongside cohort ...`` (grading a whole cohort) works on a folder instead.
-Bad input gets a one-line message on standard error and exit status 2. Standard input is read as
+Bad input gets a one-line message on standard error and exit status 2. No checker reads more than
+``text.MAX_CHARS`` characters: ``check-language`` reads the first part and says so on standard
+error, ``score`` gives its one message and no points, and the others refuse longer text. Standard input is read as
 bytes and decoded as strict UTF-8, so any bytes at all (not UTF-8, NUL bytes, a closed stdin) get
 a result or that line, never a traceback; a terminal that cannot show a character gets JSON's own
 \\u escapes instead.
@@ -15,6 +17,7 @@ import json
 import sys
 
 from alongside.data import DataError
+from alongside.text import MAX_CHARS, cap
 
 USAGE_ERROR = 2
 
@@ -54,10 +57,10 @@ def cmd_score(args: argparse.Namespace) -> int:
         raise UsageError(f"unknown rubric {args.rubric!r}; known rubrics: {', '.join(rubric_ids())}") from None
     text = _read_stdin("answer")
     answer: object = text
-    if rubric.fields:  # a plan: a JSON object of its parts, as the graded exercise gives it
+    if rubric.fields and len(text) <= MAX_CHARS:  # a plan: a JSON object of its parts (longer: refused as it is)
         try:
             answer = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: brackets nested thousands deep
             answer = None
         if not isinstance(answer, dict):
             parts = ", ".join(f'"{f}": "..."' for f in rubric.fields[:2])
@@ -96,6 +99,9 @@ def cmd_reflection_parts(args: argparse.Namespace) -> int:
     try:
         text = _read_stdin("reflection")
         if args.lines:
+            too_long = cap(text, "text")[1]
+            if too_long:
+                raise UsageError(too_long)
             for category in classify(text.splitlines()):
                 print(json.dumps({"category": category}, ensure_ascii=False))
         else:

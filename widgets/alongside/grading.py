@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from alongside import rubric as rubric_engine
 from alongside.data import load_yaml
-from alongside.text import normalise, strip_stub
+from alongside.text import MAX_CHARS, normalise, strip_stub
 
 
 @dataclass
@@ -205,7 +205,7 @@ def _rewrites(spec: dict, answer: object, _reasons: bool) -> tuple[float, list[s
 
 def _same_words(a: str, b: str) -> bool:
     squash = lambda s: re.sub(r"\W+", " ", normalise(strip_stub(s)).lower()).strip()  # noqa: E731
-    return squash(a) == squash(b)
+    return len(a) <= MAX_CHARS and squash(a) == squash(b)  # a longer text is refused by the rubric
 
 
 def _reflection_parts(spec: dict, answer: object, _reasons: bool) -> tuple[float, list[str]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from alongside.text import normalise
+from alongside.text import cap, normalise
 
 # How alike a typed label must be to a field's label (rapidfuzz's 0-100 ratio) to count as it.
 SIMILAR = 85
@@ -28,7 +28,9 @@ EXACT_UP_TO = 4
 PREFIX_FROM = 12
 
 _BULLET = re.compile(r"^\s*(?:[-*•>]+\s*|\(?\d+[.)]\s+)?")
-_COLON = re.compile(r"\s*[:：]\s*")
+# The first colon and the spaces round it; "(?<!\s)" starts only at the first of a run of spaces, which
+# plain "\s*[:：]\s*" tried from every one (time in the square of a long run of spaces).
+_COLON = re.compile(r"(?<!\s)\s*[:：]\s*")
 _SHORT = re.compile(r"^\s*([A-Za-z]{0,3}\s?\d{1,3})(?:\s*[-–=.)]\s*|\s+)(\S.*)?$")
 
 
@@ -55,13 +57,14 @@ class Field:
 @dataclass
 class Labelled:
     """What a labelled answer holds: text per field id (in field order, "" when missing), the ids
-    whose label appeared, lines that came before any label, and the ids of fields given more than
-    once (their parts are joined)."""
+    whose label appeared, lines that came before any label, the ids of fields given more than
+    once (their parts are joined), and a message when the text was too long to read in full."""
 
     values: dict[str, str]
     named: list[str] = field(default_factory=list)
     unplaced: list[str] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)
+    problem: str = ""
 
 
 def squash(text: str) -> str:
@@ -118,14 +121,16 @@ def read_labelled(text: str, fields: list[Field]) -> Labelled:
     """Split text into the fields its label lines name.
 
     Lines before the first label are kept in ``unplaced``; a field named twice gets both parts,
-    joined by a new line, and is listed in ``repeated``.
+    joined by a new line, and is listed in ``repeated``. Only the first ``MAX_CHARS`` characters
+    are read; ``problem`` says so when there were more.
     """
+    text, problem = cap(str(text), part_checked=True)
     values: dict[str, list[str]] = {f.id: [] for f in fields}
     named: list[str] = []
     repeated: list[str] = []
     unplaced: list[str] = []
     current: str | None = None
-    for line in normalise(str(text)).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for line in normalise(text).replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         found = _label_line(line, fields)
         if found:
             current = found[0].id
@@ -139,7 +144,7 @@ def read_labelled(text: str, fields: list[Field]) -> Labelled:
         elif line.strip():
             unplaced.append(line.strip())
     joined = {fid: "\n".join(parts).strip() for fid, parts in values.items()}
-    return Labelled(joined, named, unplaced, repeated)
+    return Labelled(joined, named, unplaced, repeated, problem)
 
 
 def labelled_lines(fields: list[Field], values: dict) -> str:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from alongside.data import DataError, load_yaml
 from alongside.matching import PhraseList
 from alongside.learned import model
-from alongside.text import normalise, sentences, strip_stub
+from alongside.text import STATEMENT_CHARS as MAX_CHARS, cap, normalise, sentences, strip_stub
 
 
 @dataclass(frozen=True)
@@ -65,10 +65,13 @@ def check_language(statement: object) -> dict:
     Each flag has the category's id and name, the phrase found, why it can hurt and a suggestion.
     The patterns decide first; where the learned second opinion (``data/models/language.json``)
     finds a sentence that reads like harm the patterns missed, that sentence is flagged too.
-    Anything that is not text is treated as empty and comes back clean; only the first
-    ``MAX_CHARS`` characters are read (a statement is a few sentences; see :func:`too_long`).
+    Anything that is not text is treated as empty and comes back clean. Only the first
+    ``MAX_CHARS`` characters are read; for a longer text the result also has a ``"message"``
+    saying so (:func:`too_long`).
     """
-    text = normalise(strip_stub(statement))[:MAX_CHARS] if isinstance(statement, str) else ""
+    text = statement if isinstance(statement, str) else ""
+    text, message = cap(text, "statement", part_checked=True, limit=MAX_CHARS)
+    text = normalise(strip_stub(text))[:MAX_CHARS]
     flags = rule_flags(text)
     learned = model("language")
     if learned is not None:
@@ -77,18 +80,13 @@ def check_language(statement: object) -> dict:
             if not hit and learned.present(sentence, hit):
                 flags.append({"id": "second_opinion", "category": SECOND_OPINION["name"], "phrase": sentence,
                               "why": SECOND_OPINION["why"], "suggestion": SECOND_OPINION["suggestion"]})
-    return {"harmful": bool(flags), "flags": flags}
-
-
-MAX_CHARS = 10_000
+    result = {"harmful": bool(flags), "flags": flags}
+    return {**result, "message": message} if message else result
 
 
 def too_long(statement: str) -> str:
     """A message when a statement is longer than the checker reads, or ""."""
-    if len(statement) <= MAX_CHARS:
-        return ""
-    return (f"Only the first {MAX_CHARS:,} characters were checked: the checker reads a statement or a "
-            "short reply, not a whole document.")
+    return cap(statement, "statement", part_checked=True, limit=MAX_CHARS)[1]
 
 
 SECOND_OPINION = {

@@ -22,7 +22,7 @@ import textstat
 from alongside import glossary, language
 from alongside.data import DataError, load_yaml
 from alongside.matching import PhraseList
-from alongside.text import junk_reason, normalise, sentences, words
+from alongside.text import cap, junk_reason, normalise, sentences, words
 
 ITEM_IDS = ("when_where", "purpose", "who_attends", "format", "child", "supporter", "interpreter_access", "contact")
 
@@ -134,9 +134,11 @@ def rules() -> Rules:
     return loaded
 
 
-_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
+_TAG = re.compile(r"<\s*(?:/\s*)?[a-zA-Z][^<>]*>")
 _BLOCK_TAG = re.compile(r"<\s*(br|/p|/div|/li|/h\d|/tr|p|div|li|tr)\b[^<>]*>", re.IGNORECASE)
-_HIDDEN = re.compile(r"<\s*(script|style|head)\b.*?<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
+_HIDDEN = ("script", "style", "head")
+_HIDDEN_START = re.compile(r"<\s*(" + "|".join(_HIDDEN) + r")\b", re.IGNORECASE)
+_HIDDEN_END = {tag: re.compile(rf"<\s*/\s*{tag}\s*>", re.IGNORECASE) for tag in _HIDDEN}
 
 
 def looks_like_html(text: str) -> bool:
@@ -144,10 +146,30 @@ def looks_like_html(text: str) -> bool:
     return len(_TAG.findall(text)) >= 2
 
 
+def _without_hidden(text: str) -> str:
+    """The text with each script, style and head element (from its start tag to its end tag) made one space.
+
+    Each element's end is looked for once, from its start tag on: a pattern with ``.*?`` between the
+    two tags would look again from every start tag that has no end, in time the square of the text.
+    """
+    pieces, at, unclosed = [], 0, set()
+    for start in _HIDDEN_START.finditer(text):
+        tag = start.group(1).lower()
+        if start.start() < at or tag in unclosed:
+            continue
+        end = _HIDDEN_END[tag].search(text, start.end())
+        if end is None:  # no end tag after this one, so none after any later start tag either
+            unclosed.add(tag)
+            continue
+        pieces += [text[at : start.start()], " "]
+        at = end.end()
+    return "".join(pieces) + text[at:]
+
+
 def plain_text(text: str) -> str:
     """The words of a letter: HTML tags removed (paragraph tags become line breaks), entities decoded."""
     if looks_like_html(text):
-        text = _HIDDEN.sub(" ", text)
+        text = _without_hidden(text)
         text = _BLOCK_TAG.sub("\n", text)
         text = html.unescape(_TAG.sub(" ", text))
         text = "\n".join(" ".join(line.split()) for line in text.splitlines())
@@ -219,6 +241,22 @@ def _check_readable(text: str, limits: Rules) -> None:
             )
 
 
+_NON_SPACE = re.compile(r"\S+")
+_WEB = re.compile(r"https?://\S|www\.\S")
+
+
+def _one_word(match: re.Match) -> str:
+    r"""A run of text without spaces, with an email address or a web address in it made one word.
+
+    The same as ``re.sub(r"\S+@\S+|https?://\S+|www\.\S+", "email", ...)`` on the run, without that
+    pattern's time in the square of a long run that has no "@"."""
+    token = match.group(0)
+    if "@" in token[1:-1]:
+        return "email"
+    web = _WEB.search(token)
+    return token[: web.start()] + "email" if web else token
+
+
 def grade(units: list[str], min_words: int) -> float:
     """The Flesch-Kincaid grade of the letter's body: its sentences of at least ``min_words`` words.
 
@@ -229,7 +267,7 @@ def grade(units: list[str], min_words: int) -> float:
     for unit in units:
         if len(words(unit)) < min_words:
             continue
-        unit = re.sub(r"\S+@\S+|https?://\S+|www\.\S+", "email", unit)
+        unit = _NON_SPACE.sub(_one_word, unit)
         unit = re.sub(r"(?<=\d)[.:](?=\d)", "", unit)
         body.append(unit if unit.endswith((".", "!", "?")) else f"{unit}.")
     if not body:
@@ -257,6 +295,9 @@ def review(letter: object) -> Review:
     """
     if not isinstance(letter, str):
         raise LetterError("The letter must be text. Paste the letter's words.")
+    problem = cap(letter, "letter")[1]
+    if problem:
+        raise LetterError(problem)
     limits = rules()
     text = plain_text(letter)
     _check_readable(text, limits)
@@ -284,9 +325,12 @@ def review(letter: object) -> Review:
         for i, unit in enumerate(units)
         for hit in kind.phrases.find(unit)
     ]
+    found_in: dict[int, set[tuple[int, str]]] = {}  # each sentence's phrases, once each
+    for i, phrase, _, _ in hits:
+        found_in.setdefault(i, set()).add((len(phrase), phrase.lower()))
     blame, seen = [], set()
     for i, phrase, why, suggestion in hits:
-        if any(j == i and len(other) > len(phrase) and phrase.lower() in other.lower() for j, other, _, _ in hits):
+        if any(size > len(phrase) and phrase.lower() in other for size, other in found_in[i]):
             continue  # part of a longer phrase found in the same sentence
         notes[i].append(f'Blame: "{phrase}". {why} {suggestion}')
         if phrase.lower() not in seen:

@@ -33,6 +33,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from alongside.data import data_path, load_yaml
+from alongside.text import Spans
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*'?")
 _SKIP_BACK = " \t\"'()[]*_#>•-"
@@ -327,13 +328,14 @@ def find(text: str) -> list[Found]:
     town and a name ("Preston") counts as a town.
     """
     r = _Reader(text)
-    terms = [(m.start(), m.end()) for m in r.lists.glossary.finditer(text)] if r.lists.glossary else []
+    terms = Spans()
+    for m in r.lists.glossary.finditer(text) if r.lists.glossary else ():
+        terms.add(m.start(), m.end(), None)
     candidates = [f for f in _settings(r) + _titled(r) + _places(r) + _people(r) + _lower_case(r)
-                  if not any(a <= f.start < b for a, b in terms)]
+                  if terms.free(f.start, f.start + 1)]
     rank = {"setting": 0, "name": 2, "place": 1}
     candidates.sort(key=lambda f: (-(f.end - f.start), rank[f.kind], f.start))
-    kept: list[Found] = []
+    kept = Spans()
     for f in candidates:
-        if all(f.end <= k.start or f.start >= k.end for k in kept):
-            kept.append(f)
-    return sorted(kept, key=lambda f: f.start)
+        kept.add(f.start, f.end, f)
+    return kept.items()

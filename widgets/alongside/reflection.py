@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from alongside.data import DataError, data_path, load_yaml
-from alongside.text import normalise, sentences, words
+from alongside.text import MAX_CHARS, cap, limit_message, normalise, sentences, words
 
 CATEGORIES = ("Experience", "Feeling", "Reflection", "Difficulty", "Belief", "Perspective", "Learning", "Intention", "Other")
 PARTS = ("what", "so_what", "now_what")
@@ -138,8 +138,10 @@ def _unreadable(text: str) -> bool:
 def classify(lines: list[str]) -> list[str]:
     """The CEReD category of each sentence, in order; a blank line is "Other".
 
-    Raises ReflectionError if a line is not readable text.
+    Raises ReflectionError if a line is not readable text or longer than ``MAX_CHARS`` characters.
     """
+    if any(len(line) > MAX_CHARS for line in lines):
+        raise ReflectionError(limit_message("sentence"))
     if any(_unreadable(line) for line in lines):
         raise ReflectionError("The text holds characters that are not readable text. Copy its words again.")
     loaded = model()
@@ -179,6 +181,9 @@ def reflection_parts(text: object) -> dict:
     Each sentence has its text, its CEReD category and its part. Raises ReflectionError,
     with a message for the trainee, for text that cannot be read (empty, no words, too long).
     """
+    too_long = cap(text, "reflection")[1] if isinstance(text, str) else ""
+    if too_long:
+        raise ReflectionError(too_long)
     if not isinstance(text, str) or not text.strip():
         raise ReflectionError("There is no reflection to give feedback on. Write a few sentences first.")
     if _unreadable(text):

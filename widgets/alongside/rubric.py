@@ -28,8 +28,8 @@ the checker flags ("you must be so worried" is not an acknowledgement).
 Where ``data/models/<rubric>.<criterion>.json`` exists (made by ``alongside.train_marking``), its
 learned model gives a second opinion that is combined with the patterns (:mod:`alongside.learned`).
 
-An answer far past the rubric's ``max_words``, mostly markup or symbols, or pasted over and over
-gets one message and no points, as does an empty one. One engine serves the widgets, the nbgrader
+An answer far past the rubric's ``max_words`` or the checkers' limit (``text.MAX_CHARS``), mostly
+markup or symbols, or pasted over and over gets one message and no points, as does an empty one. One engine serves the widgets, the nbgrader
 tests and the command line.
 """
 
@@ -43,7 +43,7 @@ from alongside.data import DataError, list_names, load_yaml
 from alongside.glossary import find_jargon
 from alongside.learned import model
 from alongside.matching import PhraseList
-from alongside.text import junk_reason, normalise, sentences, strip_stub, words
+from alongside.text import MAX_CHARS, junk_reason, limit_message, normalise, sentences, size, strip_stub, words
 
 RULES = ("any", "none", "jargon", "filled", "date", "duration", "anonymous")
 
@@ -284,10 +284,13 @@ def score(rubric: Rubric | str, answer: object) -> Score:
     """Score an answer against a rubric; any input gives a Score, never an exception.
 
     Text shorter than the rubric's ``min_words`` (or not text at all) meets no criterion,
-    so a blank answer earns nothing even on "avoid this" criteria.
+    so a blank answer earns nothing even on "avoid this" criteria; nor does an answer longer than
+    ``MAX_CHARS`` characters in all (a plan's parts counted together), which is not read at all.
     """
     if isinstance(rubric, str):
         rubric = load_rubric(rubric)
+    if size(answer) > MAX_CHARS:
+        return _unmarked(rubric, limit_message("plan" if rubric.fields else "answer"))
     fields, text = answer_text(rubric, answer)
     if len(words(text)) < rubric.min_words:
         if rubric.fields and answer is not None and not isinstance(answer, dict):
