@@ -293,9 +293,11 @@ def _form_problems(sid: str, labels: list[str], parts: list[dict]) -> tuple[list
                         f"Use one of: {', '.join(part['labels'])}.")
     for part in wanted[len(labels):]:
         problems.append(f"{sid}: add {part['name'] or 'the next part'}.")
-    if len(labels) > len(wanted) and len(wanted) < len(parts):
+    extra = set(labels[len(wanted):])
+    hedged = any(extra & set(part["labels"]) for part in wanted)  # another answer for a part already given
+    if extra and not hedged and len(wanted) < len(parts):
         problems.append(f"{sid}: \"{labels[0]}\" needs nothing after it.")
-    elif len(labels) > len(wanted):
+    elif extra:
         problems.append(f"{sid}: give one answer for each part, not more ({len(wanted)} in all)."
                         if len(wanted) > 1 else f"{sid}: give one answer, not more.")
     return problems, fits

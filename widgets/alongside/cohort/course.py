@@ -127,6 +127,19 @@ def open_cohort(path: str | os.PathLike) -> Cohort:
     )
 
 
+def use_answer_key(cohort: Cohort) -> bool:
+    """Mark with the cohort's answer key (``answer-keys.yaml`` in its folder, beside ``solutions/``),
+    here and in every kernel nbgrader starts from here; False when the folder has none."""
+    from alongside import keys
+
+    path = cohort.root / keys.FILE_NAME
+    if not path.is_file():
+        return False
+    keys.use(path)
+    os.environ[keys.ENVIRONMENT] = str(path)
+    return True
+
+
 def use_environment_tools() -> None:
     """Put this Python's bin folder first on PATH: nbgrader runs ``alembic`` by name."""
     bin_dir = str(Path(sys.executable).parent)

@@ -1,7 +1,7 @@
 """A synthetic cohort for trying out cohort grading: ``alongside cohort demo --trainees N --out DIR``.
 
 DIR becomes a standard nbgrader course folder: its own nbgrader_config.py, the course's exercises
-(copied from solutions/ and released by nbgrader's own generate_assignment, which also fills the
+(copied from solutions/, with the trainer's answer-keys.yaml beside them, and released by nbgrader's own generate_assignment, which also fills the
 gradebook), a due date per exercise, the trainees in the gradebook, and
 ``submitted/<trainee>/<exercise>/`` with a realistic mix of work. Stock nbgrader commands work there.
 
@@ -28,14 +28,24 @@ import nbformat
 from alongside import grading
 from alongside.answer_text import cell_item, first_line, parse_answer, write_answer
 from alongside.cohort.course import Cohort, CohortError, gradebook, open_cohort, serialise_gradebook, use_environment_tools
+from alongside.keys import FILE_NAME
 from alongside.text import sentences, strip_stub
 
 CONFIG = '''"""nbgrader set-up for an Alongside cohort (made by `alongside cohort demo`).
 
 Run stock nbgrader commands from this folder, or `alongside cohort grade .` to grade everything new.
+The answer key of the statements to sort, answer-keys.yaml, is in this folder (the trainer's side):
+the kernels nbgrader starts from here read it through ALONGSIDE_KEYS.
 """
 
+import os
+from pathlib import Path
+
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
+
+_keys = Path(__file__).resolve().parent / "answer-keys.yaml"
+if _keys.is_file():
+    os.environ["ALONGSIDE_KEYS"] = str(_keys)  # this folder's own key, whatever was set before
 
 c.CourseDirectory.course_id = "alongside"
 c.CourseDirectory.source_directory = "solutions"
@@ -117,6 +127,8 @@ def make_demo(out: str | Path, trainees: int, seed: int = 0, course: Path | None
     for ex in chosen:
         shutil.copytree(course / "solutions" / ex, cohort.source / ex,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    if (course / FILE_NAME).is_file():  # the trainer's answer key goes with the solutions
+        shutil.copy(course / FILE_NAME, out / FILE_NAME)
     _release(cohort, chosen)
     rng = random.Random(seed)
     people = _names(trainees, rng)

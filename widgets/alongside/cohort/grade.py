@@ -39,7 +39,7 @@ from pathlib import Path
 from nbgrader.preprocessors import DeduplicateIds
 
 from alongside.cohort.course import (Cohort, CohortError, exercise_ids, gradebook_lock, nbgrader_config, open_cohort,
-                                     serialise_gradebook, use_environment_tools)
+                                     serialise_gradebook, use_answer_key, use_environment_tools)
 from alongside.store import read_json, write_json
 
 
@@ -131,6 +131,7 @@ def grade(path: str | os.PathLike, workers: int | None = None, progress: bool = 
     """Autograde every new submission in a cohort folder, make feedback, and write the reports."""
     cohort = open_cohort(path)
     use_environment_tools()
+    use_answer_key(cohort)  # the workers and their kernels inherit it
     serialise_gradebook(cohort)
     known = set(exercise_ids(cohort))
     if not known:

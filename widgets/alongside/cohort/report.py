@@ -24,8 +24,9 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 
-from alongside.cohort.answers import concerns, free_texts, graded_items, mark_items, quoted_phrases, read_answers
-from alongside.cohort.course import Cohort, exercise_ids, gradebook, open_cohort, trainee_ids
+from alongside.cohort.answers import (concerns, criterion_rows, free_texts, graded_items, mark_items, quoted_phrases,
+                                     read_answers)
+from alongside.cohort.course import Cohort, exercise_ids, gradebook, open_cohort, trainee_ids, use_answer_key
 from alongside.cohort.grade import fingerprint, status as ledger_status
 
 LOW_SHARE = 0.5  # a graded score below this share of the points is "low"
@@ -74,6 +75,7 @@ def cohort_tables(cohort: Cohort | str, pseudonymise: bool = False, low: float =
     """Build the report's tables for a cohort folder."""
     if not isinstance(cohort, Cohort):
         cohort = open_cohort(cohort)
+    use_answer_key(cohort)
     exercises = exercise_ids(cohort)
     ledger = ledger_status(cohort)
     rows, marks, follow = [], [], []
@@ -156,8 +158,7 @@ def _criteria(ex: str, notebooks: list, cells: dict) -> list[dict]:
             official = cells.get(by_item.get(item.item))
             if official is None or abs(float(official) - item.points) > 1e-6:
                 continue  # not readable without running the trainee's code: left out, not guessed
-            rows.extend({"exercise": ex, "item": c.item, "criterion": c.criterion, "looks_for": c.looks_for,
-                         "met": c.met} for c in item.criteria)
+            rows.extend(criterion_rows(item))
     return rows
 
 
