@@ -225,16 +225,14 @@ def classification_results(set_name: str, answer: object, wanted: list | None = 
 def _classification(spec: dict, answer: object, reasons: bool, points: float) -> tuple[list, list[str]]:
     statements = _statements(spec["statements"], spec.get("items"))
     share = points / len(statements)
-    blank = lambda met: [CriterionResult(s["id"], _short(s["text"]), met, 0.0, share, "")  # noqa: E731
-                         for s in statements]
     if not isinstance(answer, dict):
-        return blank(False), [_not_a_dict(statements)]
+        return _unmarked(statements, share, False), [_not_a_dict(statements)]
     if not reasons:
         return _classification_form(spec, answer, share)
     try:
         results = classification_results(spec["statements"], answer, spec.get("items"))
     except keys.KeyMissing:
-        return blank(None), [NO_KEY]
+        return _unmarked(statements, share, None), [NO_KEY]
     criteria = []
     for r in results:
         short = r["text"] if len(r["text"]) < 70 else r["text"][:67] + "..."
@@ -246,6 +244,12 @@ def _classification(spec: dict, answer: object, reasons: bool, points: float) ->
             line = f"{r['id']} (\"{short}\"): Not yet. {r['why']}"
         criteria.append(CriterionResult(r["id"], _short(r["text"]), bool(r["right"]), r["fraction"] * share, share, line))
     return criteria, []
+
+
+def _unmarked(statements: list[dict], share: float, met: bool | None) -> list[CriterionResult]:
+    """A criterion for each statement, none of them earning anything: ``met`` False (no answer to
+    read) or None (not judged, for want of the key)."""
+    return [CriterionResult(s["id"], _short(s["text"]), met, 0.0, share, "") for s in statements]
 
 
 def _classification_form(spec: dict, answer: dict, share: float) -> tuple[list, list[str]]:
