@@ -36,6 +36,25 @@ def fresh_runs(monkeypatch):
     monkeypatch.setattr(runs, "_RUNS", {})
 
 
+@pytest.fixture(autouse=True)
+def no_answer_key(monkeypatch):
+    """No answer key is on this computer, as on a trainee's: a test that marks graded statements
+    as the grader does asks for ``answer_keys``."""
+    from alongside import keys
+
+    monkeypatch.delenv(keys.ENVIRONMENT, raising=False)
+    monkeypatch.setattr(keys, "_chosen", None)
+
+
+@pytest.fixture
+def answer_keys(monkeypatch):
+    """The trainer's answer key (answer-keys.yaml at the top of the course), as the grader uses it."""
+    from alongside import keys
+
+    monkeypatch.setattr(keys, "_chosen", ROOT / keys.FILE_NAME)
+    return ROOT / keys.FILE_NAME
+
+
 @pytest.fixture
 def alongside_home(tmp_path, monkeypatch):
     """A fresh, empty ALONGSIDE_HOME for one test."""

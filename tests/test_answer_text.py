@@ -19,6 +19,9 @@ from alongside.answer_text import (cell_body, cell_item, digest, first_line, ite
 from alongside.data import list_names
 from alongside.labelled import Field, labelled_lines, match_label, read_labelled
 
+# These tests mark statements to sort as the trainer's grader does, with the answer key.
+pytestmark = pytest.mark.usefixtures("answer_keys")
+
 ROOT = Path(__file__).resolve().parents[1]
 ITEMS = [(ex, item["id"]) for ex in list_names("exercises") for item in grading.exercise(ex)["items"]]
 PLAN = [Field("shared_goal", "Our shared goal for Layla"), Field("trial", "What we will try, and for how long"),

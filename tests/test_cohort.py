@@ -22,9 +22,9 @@ import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
 
-from alongside import grading
+from alongside import grading, rubric
 from alongside.cli import main as cli_main
-from alongside.cohort.answers import concerns, mark_items, quoted_phrases, read_and_understood, read_answers
+from alongside.cohort.answers import concerns, criterion_rows, mark_items, quoted_phrases, read_and_understood, read_answers
 from alongside.cohort.demo import HARMFUL, PERSONAL, course_exercises, make_demo
 from alongside.cohort.grade import failure_reason, grade, submissions
 from alongside.cohort.ledger import read_ledger
@@ -54,20 +54,87 @@ def test_read_answers_reads_answer_cells_of_the_exercise_only():
     assert set(answers) == {"who_knows", "unheard"}  # other exercises' cells and Python cells are not answers
 
 
-@pytest.mark.parametrize("exercise", course_exercises(ROOT))
-def test_model_answers_read_back_earn_every_point(exercise):
-    """Answers read from the solution notebook, re-scored, earn what the hidden tests give them."""
+def _model_answers(exercise: str) -> dict[str, object]:
     nb = nbformat.read(ROOT / "solutions" / exercise / f"{exercise}.ipynb", as_version=4)
-    marks = mark_items(exercise, read_answers(nb, exercise))
+    return read_answers(nb, exercise)
+
+
+@pytest.mark.parametrize("exercise", course_exercises(ROOT))
+def test_model_answers_read_back_earn_every_point(exercise, answer_keys):
+    """Answers read from the solution notebook, re-scored, earn what the hidden tests give them."""
+    marks = mark_items(exercise, _model_answers(exercise))
     assert marks and all(m.points == m.max > 0 for m in marks), [(m.item, m.points, m.max) for m in marks]
     assert all(m.criteria for m in marks)
     assert all(c.met for m in marks if grading.item_spec(exercise, m.item)["kind"] == "classification" for c in m.criteria)
 
 
-def test_blank_answers_meet_no_criterion():
+@pytest.mark.parametrize("exercise", course_exercises(ROOT))
+def test_the_points_of_an_item_are_its_criteria_added_up(exercise, answer_keys):
+    """For every model answer, each item's points are the sum of its criteria's points, each met
+    criterion earns all of its points, and a nbgrader cell's points rescale the criteria."""
+    for item, answer in _model_answers(exercise).items():
+        result = grading.evaluate(exercise, item, answer)
+        assert result.criteria, item
+        assert sum(c.points for c in result.criteria) == pytest.approx(result.points), item
+        assert sum(c.max for c in result.criteria) == pytest.approx(result.max), item
+        assert all(c.points == pytest.approx(c.max) for c in result.criteria if c.met), item
+        doubled = grading.evaluate(exercise, item, answer, points=2 * result.max)
+        assert doubled.max == 2 * result.max and doubled.points == pytest.approx(2 * result.points), item
+        assert [c.points for c in doubled.criteria] == pytest.approx([2 * c.points for c in result.criteria]), item
+        assert doubled.lines == result.lines, "the trainee reads the same words whatever the cell's points"
+
+
+def _damaged(exercise: str, item: str, answer: object) -> object:
+    """The model answer with its first part blanked out, so some criteria are not met."""
+    if isinstance(answer, dict) and answer:
+        return {**answer, next(iter(answer)): ""}
+    return "I felt cross." if isinstance(answer, str) else answer
+
+
+@pytest.mark.parametrize("exercise", course_exercises(ROOT))
+def test_report_rows_are_the_criteria_of_the_one_marking(exercise, answer_keys):
+    """The cohort report's criterion rows come from evaluate(...).criteria, nothing marked twice:
+    for letters and reflections too, and for answers that meet some criteria and miss others."""
+    for answers in (_model_answers(exercise), {k: _damaged(exercise, k, v) for k, v in _model_answers(exercise).items()}):
+        for result in mark_items(exercise, answers):
+            direct = grading.evaluate(exercise, result.item, answers.get(result.item))
+            assert result == direct
+            rows = criterion_rows(result)
+            kind = grading.item_spec(exercise, result.item)["kind"]
+            wanted = [c for c in direct.criteria if kind != "rewrites" or "/" in c.id]
+            assert [(r["criterion"], r["looks_for"], r["met"]) for r in rows] == \
+                [(c.id.split("/")[-1], c.looks_for, c.met) for c in wanted]
+            assert all((r["exercise"], r["item"]) == (exercise, result.item) for r in rows)
+
+
+def test_letter_and_reflection_rows_say_which_checks_were_missed(answer_keys):
+    letter = mark_items("08-safeguarding", {"letter": "Dear Mrs Patel, you failed to attend. Regards, Sam"})[0]
+    rows = {r["criterion"]: r["met"] for r in criterion_rows(letter)}
+    assert rows["blame"] is False and rows["grade"] is True and set(rows) >= {"jargon", "blame", "grade"}
+    assert [c.feedback for c in letter.criteria if c.id == "blame"][0].startswith("Not yet: No blaming")
+    reflection = grading.evaluate("10-together", "reflection", "Last week a parent told me her son hates the hall.")
+    assert [r["criterion"] for r in criterion_rows(reflection)] == ["what", "so_what", "now_what"]
+    assert [c.met for c in reflection.criteria][0] is True and reflection.criteria[2].met is False
+
+
+def test_rewrite_rows_are_one_per_criterion_per_rewrite(answer_keys):
+    result = grading.evaluate("02-words", "rewrites", {"r1": "Thank you for telling me. What have you noticed at home?"})
+    rows = criterion_rows(result)
+    rubric_ids = [c.id for c in rubric.load_rubric("rewrite-statement").criteria]
+    assert [r["criterion"] for r in rows] == rubric_ids * 3
+    assert [c.id for c in result.criteria][:1 + len(rubric_ids)] == ["r1", *(f"r1/{c}" for c in rubric_ids)]
+
+
+def test_blank_answers_meet_no_criterion(answer_keys):
     marks = mark_items("01-experts", {})
     assert all(m.points == 0 for m in marks)
     assert not any(c.met for m in marks for c in m.criteria)
+
+
+def test_without_the_key_sorting_is_not_marked_and_says_so():
+    result = grading.evaluate("01-experts", "who_knows", {"c1": ["parent"]})
+    assert result.points == 0 and result.lines == [grading.NO_KEY] and not result.marked
+    assert all(row["met"] is None for row in criterion_rows(result))
 
 
 # ---- what needs a follow-up ---------------------------------------------------------------------

@@ -13,6 +13,9 @@ from alongside import grading, runs
 from alongside.answer_text import first_line
 from alongside.data import list_names
 
+# These tests mark statements to sort as the trainer's grader does, with the answer key.
+pytestmark = pytest.mark.usefixtures("answer_keys")
+
 EXERCISES = list_names("exercises")
 ITEMS = [(ex, item["id"]) for ex in EXERCISES for item in grading.exercise(ex)["items"]]
 

@@ -111,7 +111,7 @@ def test_the_self_check_marks_what_was_run(kernel):
     out = run('from alongside.self_check import check\ncheck("09-co-production", "sort")')
     assert out["error"] is None and out["stderr"] == ""
     html = next(d["text/html"] for d in out["display"] if "text/html" in d)
-    assert "1 of 3 points" in html and "<strong>Right</strong>: 2 of 6." in html
+    assert "Not marked here" in html and "<strong>Ready for the grader</strong>: 2 of 6 statements" in html
     assert any("application/vnd.jupyter.widget-view+json" in d for d in out["display"])  # the changed-answer guard
 
 

@@ -15,6 +15,9 @@ from alongside import grading
 from alongside.rubric import score
 from alongside.widgets import AgreementBuilder, StatementSorter
 
+# These tests mark statements to sort as the trainer's grader does, with the answer key.
+pytestmark = pytest.mark.usefixtures("answer_keys")
+
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ["who", "strength", "outside", "shaping", "language_culture", "learning"]
 GOOD = {

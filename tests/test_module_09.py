@@ -9,9 +9,13 @@ import re
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from alongside import grading
 from alongside.widgets import AgreementBuilder, StatementSorter
+
+# These tests mark statements to sort as the trainer's grader does, with the answer key.
+pytestmark = pytest.mark.usefixtures("answer_keys")
 
 ROOT = Path(__file__).resolve().parents[1]
 FIELDS = ["who_is_asked", "how_asked", "how_often", "what_changes", "telling_families", "staff_use"]

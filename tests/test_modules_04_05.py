@@ -372,7 +372,7 @@ def _answers(path: Path, module: str) -> dict:
 
 
 @pytest.mark.parametrize("module", list(SOLUTIONS))
-def test_solution_earns_every_point_and_blank_earns_none(module, capsys):
+def test_solution_earns_every_point_and_blank_earns_none(module, capsys, answer_keys):
     solved, blank = _answers(SOLUTIONS[module], module), _answers(RELEASED[module], module)
     for item in grading.exercise(module)["items"]:
         full = grading.evaluate(module, item["id"], solved[item["id"]])

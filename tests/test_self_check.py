@@ -1,10 +1,13 @@
-"""The self-check: one rendered block per item, the answer that was run, no answer key for sorting."""
+"""The self-check: one rendered block per item, the answer that was run, and no answer key for sorting:
+these tests run with no key on the computer, as a trainee's kernel does."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from alongside import grading, runs, self_check
 from alongside.answer_text import first_line
@@ -13,6 +16,7 @@ from alongside.store import progress
 from alongside.widgets.answer_guard import AnswerGuard
 from alongside.widgets.result_block import language_block
 
+ROOT = Path(__file__).resolve().parents[1]
 CLASSIFICATION = [(ex, item["id"], item["statements"]) for ex in list_names("exercises")
                   for item in grading.exercise(ex)["items"] if item["kind"] == "classification"]
 
@@ -68,31 +72,85 @@ def test_trainee_text_is_escaped_in_the_block(shown):
     assert "<script>" not in html and "<b>me</b>" not in html
 
 
+def _key_labels(set_name: str) -> dict[str, list[str]]:
+    """The right answers, read straight from the trainer's file (not through alongside.keys)."""
+    found = yaml.safe_load((ROOT / "answer-keys.yaml").read_text(encoding="utf-8"))[set_name]
+    return {sid: [grading.label_key(v) for v in entry["answer"]] for sid, entry in found.items()}
+
+
+def _wrong(right: list[str], parts: list[dict]) -> list[str]:
+    """A wrong answer of a form the grader can read: the last label swapped for another one."""
+    labels = list(right)
+    labels[-1] = next(label for label in parts[len(labels) - 1]["labels"] if label != labels[-1])
+    if len(labels) == 1 and len(parts) > 1 and parts[1]["after"] and labels[0] in parts[1]["after"]:
+        labels.append(parts[1]["labels"][0])
+    return labels
+
+
+def _sorting_block(exercise_id: str, item_id: str, answers: dict[str, list[str]], shown: list) -> str:
+    runs.record(exercise_id, item_id, "\n".join(f"{sid}: {', '.join(labels)}" for sid, labels in answers.items()))
+    shown.clear()
+    self_check.check(exercise_id, item_id)
+    return _html(shown).replace("&#x27;", "'").replace("&quot;", '"')
+
+
 @pytest.mark.parametrize("exercise_id,item_id,set_name", CLASSIFICATION)
-def test_sorting_self_check_says_how_many_are_right_never_which_answer(exercise_id, item_id, set_name, shown):
+def test_sorting_self_check_needs_no_answer_key_and_gives_nothing_away(exercise_id, item_id, set_name, shown,
+                                                                       monkeypatch):
+    """With no key on this computer (as for a trainee), the self-check of statements to sort works,
+    never tries to read a key, and shows the same for right answers as for wrong ones."""
+    from alongside import keys
+
+    assert keys.key_file() is None, "no answer key is available here"
+    monkeypatch.setattr(keys, "answer_key", lambda name: pytest.fail(f"the self-check read the key of {name}"))
     data = grading.statement_set(set_name)
     spec = grading.item_spec(exercise_id, item_id)
-    statements = [s for s in data["statements"] if not spec.get("items") or s["id"] in spec["items"]]
-    wrong = {"parent": "practitioner", "family": "school", "listen": "facts"}
-    lines = []
-    for n, s in enumerate(statements):  # the first half right, the rest given an answer that is wrong
-        answer = s["answer"] if isinstance(s["answer"], list) else [s["answer"]]
-        given = answer if n < len(statements) // 2 else [wrong.get(str(answer[0]), "none of these")]
-        lines.append(f"{s['id']}: {', '.join(map(str, given))}")
-    runs.record(exercise_id, item_id, "\n".join(lines))
-    self_check.check(exercise_id, item_id)
-    html = _html(shown)
-    assert f"Right</strong>: {len(statements) // 2} of {len(statements)}." in html
-    assert " ".join(str(data["hint"]).split()) in html.replace("&#x27;", "'")
-    for s in statements:
-        for reason in (s["why"], s.get("why_right", "")):
+    ids = [s["id"] for s in data["statements"] if not spec.get("items") or s["id"] in spec["items"]]
+    right, parts = _key_labels(set_name), grading.answer_parts(data)
+    answered, blank = ids[:-1], ids[-1]
+    html = _sorting_block(exercise_id, item_id, {sid: right[sid] for sid in answered}, shown)
+    wrong = _sorting_block(exercise_id, item_id, {sid: _wrong(right[sid], parts) for sid in answered}, shown)
+    assert html == wrong, "a right answer and a wrong one of the same form look the same in the self-check"
+    assert f"Not marked here: your trainer's grader marks it (up to {spec['points']:g} points)" in html
+    assert f"Ready for the grader</strong>: {len(answered)} of {len(ids)} statements" in html
+    assert f"No answer yet</strong>: {blank}." in html
+    assert " ".join(str(data["hint"]).split()) in html
+    assert grading.NOT_MARKED_HERE in html
+    assert "Right" not in html and "Not yet" not in html, "no statement is marked one by one"
+    reasons = yaml.safe_load((ROOT / "answer-keys.yaml").read_text(encoding="utf-8"))[set_name]
+    for sid in ids:
+        for reason in (reasons[sid]["why"], reasons[sid].get("why_right", "")):
             if reason.strip():
-                assert " ".join(reason.split())[:40] not in html.replace("&#x27;", "'").replace("&quot;", '"'), s["id"]
-    assert "Not yet" not in html, "no statement is marked one by one"
-    full = grading.evaluate(exercise_id, item_id, runs.latest(exercise_id, item_id).reading.value)
-    assert f"{full.points:g} of {full.max:g} points" in html, "the same points as the grader"
-    assert any(s["id"] in line and "Not yet" in line for line in full.lines for s in statements), \
-        "the grader's feedback still gives every reason"
+                assert " ".join(reason.split())[:40] not in html, sid
+    assert progress().get(exercise_id) is None, "a self-check that marks nothing saves no score"
+
+
+@pytest.mark.parametrize("exercise_id,item_id,set_name", CLASSIFICATION)
+def test_the_grader_marks_sorting_with_the_key_and_gives_every_reason(exercise_id, item_id, set_name, answer_keys):
+    data = grading.statement_set(set_name)
+    spec = grading.item_spec(exercise_id, item_id)
+    ids = [s["id"] for s in data["statements"] if not spec.get("items") or s["id"] in spec["items"]]
+    right, parts = _key_labels(set_name), grading.answer_parts(data)
+    half = len(ids) // 2
+    answer = {sid: right[sid] if n < half else _wrong(right[sid], parts) for n, sid in enumerate(ids)}
+    full = grading.evaluate(exercise_id, item_id, answer)
+    assert full.marked and [c.met for c in full.criteria] == [n < half for n in range(len(ids))]
+    assert sum(line.startswith(f"{sid}: Right.") for sid in ids[:half] for line in full.lines) == half
+    assert all(any(line.startswith(f"{sid} (") and "Not yet" in line for line in full.lines) for sid in ids[half:])
+    assert 0 < full.points < full.max
+
+
+def test_sorting_self_check_says_what_the_grader_cannot_read():
+    result = grading.evaluate("02-words", "classify", {"s01": ["harmful"], "s02": ["helpful", "pity"],
+                                                       "s03": ["nonsense"], "s04": ["helpful", "harmful"]}, reasons=False)
+    lines = result.lines
+    assert "s01: add the kind of harm." in lines
+    assert 's02: "helpful" needs nothing after it.' in lines
+    assert 's03: "nonsense" is not one of the answers. Use one of: helpful, harmful.' in lines
+    assert "s04: give one answer, not more." in lines
+    assert "No answer yet: s05, s06, s07, s08." in lines and result.points == 0 and not result.marked
+    stage = grading.evaluate("03-listening", "stage_skill", {"s1": ["goal setting"]}, reasons=False)
+    assert "s1: add the skill." in stage.lines
 
 
 def test_sorting_self_check_names_statements_with_no_answer(shown):

@@ -148,15 +148,21 @@ def test_right_kind_of_statement_but_wrong_kind_of_harm_is_half_right(alongside_
     assert "Half right" in sorter.feedback.value
 
 
-def test_sorter_marks_like_the_graded_exercise(alongside_home):
+def test_sorter_marks_like_the_graded_exercise(alongside_home, answer_keys):
     sorter = StatementSorter("02-words", items=["s01", "s02", "s03"])
     sorter.first["s01"].value = "harmful"
     sorter.second["s01"].value = "pity"
     sorter.first["s03"].value = "harmful"
     widget = {r["id"]: r["fraction"] for r in sorter.check()}
-    spec = {"statements": "02-words", "items": ["s01", "s02", "s03"]}
-    fraction, _lines = grading._classification(spec, sorter.value, True)
-    assert sum(widget.values()) / 3 == pytest.approx(fraction)
+    graded = grading.evaluate("02-words", "classify", sorter.value)
+    share = graded.max / len(graded.criteria)
+    assert {sid: widget[sid] * share for sid in widget} == {c.id: c.points for c in graded.criteria if c.id in widget}
+
+
+def test_a_sorter_of_graded_statements_needs_the_trainers_key(alongside_home):
+    sorter = StatementSorter("02-words", items=["s01"])
+    sorter.first["s01"].value = "harmful"
+    assert sorter.check() == [] and "marked by your trainer's grader" in sorter.feedback.value
 
 
 def test_sorter_choices_come_back_after_a_restart(alongside_home):

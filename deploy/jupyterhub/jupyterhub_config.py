@@ -128,7 +128,8 @@ c.Spawner.environment = {
 
 
 def course_folder(account: str) -> Path:
-    """A trainer's nbgrader course folder, ~/alongside, made from this repository the first time."""
+    """A trainer's nbgrader course folder, ~/alongside, made from this repository the first time
+    (with the answer key of the statements to sort, which only the trainer has)."""
     folder = Path(os.path.expanduser(f"~{account}")) / "alongside"
     if not folder.exists():
         folder.mkdir()
@@ -146,7 +147,9 @@ def choose_role(spawner):
     groups = {group.name for group in spawner.user.groups}
     if TRAINER_GROUP in groups:
         spawner.environment["JUPYTER_CONFIG_PATH"] = str(HERE / "jupyter")
-        spawner.environment["ALONGSIDE_COURSE_DIR"] = str(course_folder(spawner.user.name))
+        course = course_folder(spawner.user.name)
+        spawner.environment["ALONGSIDE_COURSE_DIR"] = str(course)
+        spawner.environment["ALONGSIDE_KEYS"] = str(course / "answer-keys.yaml")  # only a trainer's server has the key
     else:
         spawner.environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join([str(HERE / "jupyter-trainee"), str(HERE / "jupyter")])
 

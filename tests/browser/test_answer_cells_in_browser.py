@@ -186,6 +186,7 @@ def test_a_sorting_self_check_counts_and_hints_without_the_answers(lab, page):
     block = check.locator(".alongside-check-result")
     block.wait_for()
     shown = block.inner_text()
-    assert "1 of 4 points" in shown and "Right: 2 of 8." in shown and "No answer yet: c4, c5, c6, c7, c8." in shown
-    assert "Practitioner: something Beth or the school knew" in shown and "Not yet" not in shown
+    assert "Not marked here: your trainer's grader marks it (up to 4 points)" in shown
+    assert "Ready for the grader: 3 of 8 statements" in shown and "No answer yet: c4, c5, c6, c7, c8." in shown
+    assert "Practitioner: something Beth or the school knew" in shown and "Not yet" not in shown and "Right" not in shown
     _shot(check.locator(".jp-Cell-outputArea"), "self-check-sorting")

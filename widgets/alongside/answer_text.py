@@ -131,14 +131,11 @@ def _number(statement_id: str) -> tuple[str, ...]:
 
 def vocabulary(set_name: str) -> dict[str, str]:
     """Every word a statement set accepts as an answer, keyed the way answers are compared,
-    with the answer each one stands for: the answers themselves, the choices and the aliases."""
+    with the answer each one stands for: the labels its answers may use (its ``parts``), the
+    choices and the aliases. It needs no answer key."""
     data = grading.statement_set(set_name)
     aliases = grading.canonical_aliases(data)
-    known = {}
-    for statement in data["statements"]:
-        answer = statement["answer"]
-        for label in answer if isinstance(answer, list) else [answer]:
-            known[grading.label_key(label)] = aliases.get(grading.label_key(label), grading.label_key(label))
+    known = {label: label for part in grading.answer_parts(data) for label in part["labels"]}
     for choice in (data.get("choices") or {}).values():
         for value, shown in (choice.get("options") or {}).items():
             canonical = aliases.get(grading.label_key(value), grading.label_key(value))

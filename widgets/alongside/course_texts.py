@@ -1,9 +1,10 @@
 """The course's own writing, gathered for checks that read all of it (the cast, the privacy warning's false alarms).
 
 Texts come from the notebooks in ``course/`` and ``solutions/`` (markdown cells, and the strings
-in code cells: model answers, examples, prompts) and from the data files in ``alongside/data``
-(stories, statements, rubrics, exercises, glossary), leaving out the keys that hold patterns or
-settings rather than prose. Each text comes with where it was found, the module it belongs to
+in code cells: model answers, examples, prompts), from the data files in ``alongside/data``
+(stories, statements, rubrics, exercises, glossary) and from the trainer's ``answer-keys.yaml``
+(the reasons the grader's feedback gives), leaving out the keys that hold patterns or settings
+rather than prose. Each text comes with where it was found, the module it belongs to
 (by the number its file name starts with; :data:`alongside.cast.COURSE` for data every module
 shares) and whether it is a letter (a line starting "Dear ...").
 """
@@ -21,13 +22,14 @@ import yaml
 
 from alongside.answer_text import cell_body, cell_item
 from alongside.cast import COURSE, module_id
+from alongside.keys import FILE_NAME
 from alongside.text import strip_stub
 
 DATA = Path(__file__).resolve().parent / "data"
 # Keys whose values are patterns, ids or settings, not prose a reader sees.
 _NOT_PROSE = {"patterns", "unless", "phrases", "uses", "uses_unless", "english_words", "id", "rule", "variable", "field",
               "token_pattern", "pattern", "kind", "rubric", "statements", "answer", "aliases", "exercise", "items",
-              "status", "everyday_acronyms", "notebook"}
+              "status", "everyday_acronyms", "notebook", "labels", "after"}
 _MARKUP = re.compile(r"<[^<>]+>|!?\[([^\]]*)\]\([^)]*\)|https?://\S+|`[^`\n]*`")
 _QUOTE = re.compile(r"(?m)^>[ \t]?")
 _LETTER = re.compile(r"(?im)^\s*dear\s+\S")
@@ -68,8 +70,8 @@ def _strings(source: str) -> list[str]:
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value.strip()]
 
 
-def data_texts(path: Path) -> list[tuple[str, str]]:
-    """The prose in one YAML data file: its string values, leaving out patterns and settings."""
+def data_texts(path: Path, base: Path = DATA) -> list[tuple[str, str]]:
+    """The prose in one YAML data file (named from ``base``): its string values, leaving out patterns and settings."""
     found: list[tuple[str, str]] = []
 
     def walk(value: object, key: str | None) -> None:
@@ -82,21 +84,32 @@ def data_texts(path: Path) -> list[tuple[str, str]]:
             for v in value:
                 walk(v, key)
         elif isinstance(value, str) and value.strip():
-            found.append((f"{path.relative_to(DATA)} {key}", value))
+            found.append((f"{path.relative_to(base)} {key}", value))
 
     walk(yaml.safe_load(path.read_text(encoding="utf-8")), None)
     return found
 
 
 def course_texts(root: Path) -> list[CourseText]:
-    """Every text the course shows: notebooks under ``root``'s course/ and solutions/, and the data files."""
+    """Every text the course shows: notebooks under ``root``'s course/ and solutions/, the data files,
+    and the reasons in ``root``'s answer key."""
     notebooks = sorted((root / "course").rglob("*.ipynb")) + sorted((root / "solutions").rglob("*.ipynb"))
     texts = [_text(w, t, module_id(path.name)) for path in notebooks if ".ipynb_checkpoints" not in path.parts
              for w, t in notebook_texts(path)]
     for path in sorted(DATA.rglob("*.yaml")):
         if path.name not in _FILES:
             texts.extend(_text(w, t, module_id(path.name) or COURSE) for w, t in data_texts(path))
+    keys = root / FILE_NAME
+    if keys.is_file():  # each set's reasons belong to the module its name starts with
+        texts.extend(_text(w, t, module_id(w.split()[1]) or COURSE) for w, t in _key_texts(keys, root))
     return texts
+
+
+def _key_texts(path: Path, root: Path) -> list[tuple[str, str]]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [(f"{path.relative_to(root)} {name} {sid} {field}", str(entry[field]))
+            for name, statements in data.items() for sid, entry in statements.items()
+            for field in ("why", "why_right") if str(entry.get(field) or "").strip()]
 
 
 def _text(where: str, text: str, module: str | None) -> CourseText:

@@ -1,12 +1,13 @@
 """The self-check under each answer cell: ``check("02-words", "listening")``.
 
 It marks the answer the item's answer cell held when it was last run (:mod:`alongside.runs`),
-with the same points nbgrader's grading gives, and shows one block of feedback. For statements
-to sort it says how many are right and what the answers mean, not which answer is right; the
-reason for each one comes with the feedback after grading. When the answer cell has not been
+with the same points nbgrader's grading gives, and shows one block of feedback. Statements to
+sort are not marked here: their answer key is only on the trainer's side, so the check says
+whether each statement has an answer the grader can read and gives the hint; the points and the
+reason for each one come with the feedback after grading. When the answer cell has not been
 run since the kernel started, it says so and marks nothing; when the cell has changed since it
 was run, the page hides the result and says so (:class:`alongside.widgets.answer_guard.AnswerGuard`).
-The score is saved with the trainee's progress.
+A score is saved with the trainee's progress (not when the grader is still to mark it).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from alongside.widgets.answer_guard import AnswerGuard
 from alongside.widgets.result_block import message_html, result_html, result_text
 
 NOTE = "The grader gives the same points. Change your answer, run its cell, then run this check again."
+NOTE_NOT_MARKED = "Change your answer, run its cell, then run this check again."
 
 
 def check(exercise_id: str, item_id: str) -> None:
@@ -35,9 +37,11 @@ def check(exercise_id: str, item_id: str) -> None:
         display({"text/html": message_html(title, message), "text/plain": f"{title}\n{message}"}, raw=True)
         return
     result = evaluate(exercise_id, item_id, run.reading.value, reasons=False)
-    display({"text/html": result_html(result, NOTE), "text/plain": result_text(result, NOTE)}, raw=True)
+    note = NOTE if result.marked else NOTE_NOT_MARKED
+    display({"text/html": result_html(result, note), "text/plain": result_text(result, note)}, raw=True)
     display(AnswerGuard(exercise=exercise_id, item=item_id, digest=run.digest))
-    _save(result)
+    if result.marked:
+        _save(result)
 
 
 def _save(result: ItemResult) -> None:

@@ -36,7 +36,6 @@ from nbgrader.preprocessors import DeduplicateIds, NbGraderPreprocessor
 from nbformat.v4 import new_output
 
 MARKS_DIR = Path(".alongside") / "marks"
-KEY_FILE = "answer-keys.yaml"
 _MARK_CALL = re.compile(r"""\bmark\(\s*["']([^"'\n]+)["']\s*,\s*["']([^"'\n]+)["']""")
 
 
@@ -87,8 +86,12 @@ def mark_cell(exercise_id: str, item_id: str, body: str | None, points: float):
     from alongside.answer_text import parse_answer
     from alongside.grading import evaluate
 
-    answer = None if body is None else parse_answer(exercise_id, item_id, body)
-    return evaluate(exercise_id, item_id, answer, points=points)
+    if body is None:
+        result = evaluate(exercise_id, item_id, None, points=points)
+        result.notes.insert(0, "Your notebook has no answer cell for this item (it may have been deleted), "
+                               "so there was nothing to mark.")
+        return result
+    return evaluate(exercise_id, item_id, parse_answer(exercise_id, item_id, body), points=points)
 
 
 def _outputs(result) -> list:
@@ -133,7 +136,7 @@ def use_keys(root: Path) -> None:
     """Mark with the course folder's answer key (``answer-keys.yaml`` beside ``solutions/``)."""
     from alongside import keys
 
-    keys.use(root / KEY_FILE)
+    keys.use(root / keys.FILE_NAME)
 
 
 def marks_path(root: Path, trainee: str, exercise: str, notebook: str) -> Path:

@@ -2,8 +2,8 @@
 
 nbgrader's gradebook holds the official points for each hidden-test cell. To say *which* rubric
 criteria a trainee met (so a trainer sees which ideas to revisit), the answers are read back from
-the notebook nbgrader graded and marked again by the same engine (:mod:`alongside.grading`,
-:mod:`alongside.rubric`). Nothing is executed: each answer is the text of its answer cell (the
+the notebook nbgrader graded and marked again by the same marking (:func:`alongside.grading.evaluate`,
+whose criteria are the report's rows). Nothing is executed: each answer is the text of its answer cell (the
 cell whose first line is ``%%answer <exercise> <item>``), read by the same reader the kernel uses
 (:func:`alongside.answer_text.parse_answer`). An item whose re-score differs from the gradebook's
 points (say the trainee changed an answer without running it before saving) is reported as "not
@@ -13,10 +13,9 @@ readable" rather than guessed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from alongside import grading
-from alongside import rubric as rubric_engine
 from alongside.answer_text import notebook_answers, parse_answer
 from alongside.language import check_language
 from alongside.privacy import module_for, personal_details
@@ -40,100 +39,36 @@ def _source(cell) -> str:
     return "".join(source) if isinstance(source, list) else str(source)
 
 
-@dataclass
-class CriterionMark:
-    """One criterion (or one statement to classify) for one trainee: met or not."""
-
-    exercise: str
-    item: str
-    criterion: str
-    looks_for: str
-    met: bool
+def mark_items(exercise_id: str, answers: dict[str, object]) -> list[grading.ItemResult]:
+    """Mark every item of an exercise on the answers read from a notebook (item id -> answer), as the grader does."""
+    return [grading.evaluate(exercise_id, spec["id"], answers.get(spec["id"]))
+            for spec in grading.exercise(exercise_id)["items"]]
 
 
-@dataclass
-class ItemMark:
-    """The engine's mark for one item, its criteria, and whether it agrees with nbgrader."""
-
-    exercise: str
-    item: str
-    points: float
-    max: float
-    criteria: list[CriterionMark] = field(default_factory=list)
-
-
-def mark_items(exercise_id: str, answers: dict[str, object]) -> list[ItemMark]:
-    """Mark every item of an exercise on the answers read from a notebook (item id -> answer), criterion by criterion."""
-    marks = []
-    for spec in grading.exercise(exercise_id)["items"]:
-        answer = answers.get(spec["id"])
-        result = grading.evaluate(exercise_id, spec["id"], answer)
-        marks.append(ItemMark(exercise_id, spec["id"], result.points, result.max, _criteria(exercise_id, spec, answer)))
-    return marks
-
-
-def _criteria(exercise_id: str, spec: dict, answer: object) -> list[CriterionMark]:
-    item = spec["id"]
-    try:
-        if spec["kind"] == "rubric":
-            return _rubric_criteria(exercise_id, item, spec["rubric"], answer)
-        if spec["kind"] == "rewrites":
-            answer = answer if isinstance(answer, dict) else {}
-            return [m for sid in spec["items"]
-                    for m in _rubric_criteria(exercise_id, item, spec["rubric"], answer.get(sid))]
-        if spec["kind"] == "classification":
-            try:
-                results = grading.classification_results(spec["statements"], answer, spec.get("items"))
-            except TypeError:
-                results = grading.classification_results(spec["statements"], {}, spec.get("items"))
-            return [CriterionMark(exercise_id, item, r["id"], _short(r["text"]), bool(r["right"])) for r in results]
-        if spec["kind"] == "reflection_parts":
-            return _part_criteria(exercise_id, item, answer)
-        if spec["kind"] == "letter":
-            return _letter_criteria(exercise_id, item, answer)
-    except Exception:  # a broken spec must not stop the report; the item then has no criteria
-        return []
-    return []
-
-
-def _rubric_criteria(exercise_id: str, item: str, rubric_id: str, answer: object) -> list[CriterionMark]:
-    rubric = rubric_engine.load_rubric(rubric_id)
-    scored = rubric_engine.score(rubric, answer)
-    return [CriterionMark(exercise_id, item, c.id, c.looks_for, scored.criteria[c.id].met) for c in rubric.criteria]
-
-
-def _part_criteria(exercise_id: str, item: str, answer: object) -> list[CriterionMark]:
-    from alongside.reflection import PARTS, ReflectionError, reflection_parts, settings
-
-    try:
-        missing = reflection_parts(strip_stub(answer) if isinstance(answer, str) else answer)["missing"]
-    except ReflectionError:
-        missing = list(PARTS)
-    names = settings()["parts"]
-    return [CriterionMark(exercise_id, item, part, f"The reflection has a {names[part]['name']} part", part not in missing)
-            for part in PARTS]
-
-
-def _letter_criteria(exercise_id: str, item: str, answer: object) -> list[CriterionMark]:
-    from alongside.letter import LetterError, check_letter, rules
-
-    limits = rules()
-    try:
-        found = check_letter(strip_stub(answer) if isinstance(answer, str) else answer)
-    except LetterError:
-        found = None
-    checks = [(i.id, i.label, bool(found and found["no_surprises"][i.id])) for i in limits.items]
-    checks += [
-        ("grade", f"Reading level {limits.max_grade:g} or below", bool(found and found["grade"] <= limits.max_grade)),
-        ("jargon", "No unexplained jargon", bool(found and not found["jargon"])),
-        ("blame", "No blaming or threatening words", bool(found and not found["blame"])),
-    ]
-    return [CriterionMark(exercise_id, item, cid, label, met) for cid, label, met in checks]
+def criterion_rows(result: grading.ItemResult) -> list[dict]:
+    """The report's rows for one item's result: exercise, item, criterion, looks_for and met, one
+    per criterion. A rewrites item has one row per rubric criterion per rewrite, named by the
+    rubric's criterion (``r1/plain_words`` is the row ``plain_words``), so the report can put a
+    trainee's rewrites together; the line each rewrite has for itself is not a row."""
+    rows = []
+    for c in result.criteria:
+        if "/" not in c.id and _kind(result) == "rewrites":
+            continue
+        rows.append({"exercise": result.exercise, "item": result.item, "criterion": c.id.split("/", 1)[-1],
+                     "looks_for": c.looks_for, "met": c.met})
+    return rows
 
 
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _kind(result: grading.ItemResult) -> str:
+    try:
+        return str(grading.item_spec(result.exercise, result.item)["kind"])
+    except Exception:  # a broken spec: its result has no criteria anyway
+        return ""
 
 
 @dataclass(frozen=True)

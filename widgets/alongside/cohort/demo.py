@@ -1,7 +1,7 @@
 """A synthetic cohort for trying out cohort grading: ``alongside cohort demo --trainees N --out DIR``.
 
 DIR becomes a standard nbgrader course folder: its own nbgrader_config.py, the course's exercises
-(copied from solutions/ and released by nbgrader's own generate_assignment, which also fills the
+(copied from solutions/, with the trainer's answer-keys.yaml beside them, and released by nbgrader's own generate_assignment, which also fills the
 gradebook), a due date per exercise, the trainees in the gradebook, and
 ``submitted/<trainee>/<exercise>/`` with a realistic mix of work. Stock nbgrader commands work there.
 
@@ -31,6 +31,7 @@ from alongside import grading
 from alongside.answer_text import cell_item, first_line, parse_answer, write_answer
 from alongside.cohort.course import Cohort, CohortError, gradebook, open_cohort, serialise_gradebook, use_environment_tools
 from alongside.cohort.record import CONFIRM_ITEM
+from alongside.keys import FILE_NAME
 from alongside.text import sentences, strip_stub
 
 
@@ -101,6 +102,8 @@ def make_demo(out: str | Path, trainees: int, seed: int = 0, course: Path | None
     for ex in chosen:
         shutil.copytree(course / "solutions" / ex, cohort.source / ex,
                         ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+    if (course / FILE_NAME).is_file():  # the trainer's answer key goes with the solutions
+        shutil.copy(course / FILE_NAME, out / FILE_NAME)
     _release(cohort, chosen)
     rng = random.Random(seed)
     people = _names(trainees, rng)

@@ -55,7 +55,7 @@ def _data_files(exercise_id: str) -> list[Path]:
 
 def exercise_digest(cohort: Cohort, exercise_id: str) -> str:
     """A hash of everything an exercise's marks depend on besides the submission: its release and its spec."""
-    from alongside.trusted import KEY_FILE
+    from alongside.keys import FILE_NAME
 
     digest = hashlib.sha256()
     with gradebook(cohort) as gb:
@@ -71,7 +71,7 @@ def exercise_digest(cohort: Cohort, exercise_id: str) -> str:
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"")
-    digest.update(_key_entries(cohort.root / KEY_FILE, exercise_id))
+    digest.update(_key_entries(cohort.root / FILE_NAME, exercise_id))
     return digest.hexdigest()
 
 

@@ -24,8 +24,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from alongside.cohort.answers import criterion_rows
 from alongside.cohort.course import Cohort, exercise_ids, gradebook, open_cohort, trainee_ids
 from alongside.cohort.ledger import fingerprint, status as ledger_status
+from alongside.grading import ItemResult
 from alongside.trusted import read_marks
 
 LOW_SHARE = 0.5  # a graded score below this share of the points is "low"
@@ -161,7 +163,7 @@ def _one(cohort: Cohort, trainee: str, ex: str, info: dict, entry: dict | None, 
         if percent is not None and percent < 100 * low:
             reasons.append(("low", f"scored {percent:g}% (below {100 * low:g}%)"))
         saved = read_marks(cohort.root, trainee, ex)
-        return row, _criteria(ex, saved["items"]), reasons + list(dict.fromkeys(map(tuple, saved["concerns"])))
+        return row, _criteria(saved["items"]), reasons + list(dict.fromkeys(map(tuple, saved["concerns"])))
     if folder.is_dir():
         row.update(status="not graded yet", reason="submitted since the last grading run")
         return row, [], reasons
@@ -170,11 +172,15 @@ def _one(cohort: Cohort, trainee: str, ex: str, info: dict, entry: dict | None, 
     return row, [], reasons
 
 
-def _criteria(ex: str, items: list[dict]) -> list[dict]:
-    """Criterion rows from the item results the grader saved (one row per criterion, per rewrite for rewrites)."""
-    return [{"exercise": ex, "item": item["item"], "criterion": str(c["id"]).rsplit("/", 1)[-1],
-             "looks_for": c["looks_for"], "met": bool(c["met"])}
-            for item in items for c in item.get("criteria", [])]
+def _criteria(items: list[dict]) -> list[dict]:
+    """Criterion rows from the item results the grader saved (:func:`alongside.cohort.answers.criterion_rows`)."""
+    rows = []
+    for item in items:
+        try:
+            rows.extend(criterion_rows(ItemResult.from_dict(item)))
+        except (TypeError, KeyError):  # saved in another shape by an older grader: left out
+            continue
+    return rows
 
 
 def _shares(criteria: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:

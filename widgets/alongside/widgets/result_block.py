@@ -14,7 +14,7 @@ from IPython.display import display
 
 from alongside.grading import ItemResult
 
-_STATUS = re.compile(r"^(Met|Not yet|Right|Partly right|No answer yet|Look again)\b")
+_STATUS = re.compile(r"^(Met|Not yet|Right|Partly right|No answer yet|Look again|Ready for the grader)\b")
 CSS = (
     "<style>.alongside-result { border: 1px solid var(--jp-border-color1, #999);"
     " border-left: 0.4em solid var(--jp-brand-color1, #1976d2); border-radius: 2px; padding: 0.4em 1em;"
@@ -57,14 +57,22 @@ def block(title: str, headline: str, lines: list[str], note: str = "", kind: str
     )
 
 
+def headline(result: ItemResult) -> str:
+    """A result's points in words: "4 of 6 points", or, when the grader marks it (statements to
+    sort, whose answer key only the trainer has), that it is not marked here."""
+    if result.marked:
+        return f"{result.points:g} of {result.max:g} points"
+    return f"Not marked here: your trainer's grader marks it (up to {result.max:g} points)"
+
+
 def result_html(result: ItemResult, note: str = "") -> str:
     """A self-check's block: the item's title, its points as "x of y points", and the feedback."""
-    return block(f"Self-check: {result.title}", f"{result.points:g} of {result.max:g} points", result.lines, note)
+    return block(f"Self-check: {result.title}", headline(result), result.lines, note)
 
 
 def result_text(result: ItemResult, note: str = "") -> str:
     """The same self-check as plain text."""
-    return plain(f"Self-check: {result.title}", f"{result.points:g} of {result.max:g} points", result.lines, note)
+    return plain(f"Self-check: {result.title}", headline(result), result.lines, note)
 
 
 def message_html(title: str, message: str) -> str:

@@ -12,7 +12,9 @@ The labels of the choices come from the set's ``choices`` entry when it has one:
       first: {label: "Helpful or harmful?", options: {helpful: Helpful, harmful: Harmful}}
       second: {label: "If harmful, what kind?", options: {pity: Pity or tragedy, ...}}
 
-otherwise from the answers themselves.
+otherwise from the labels the set's answers may use (its ``parts``). It is for the practice sets
+of the course's notebooks, which keep their answers in their own files; a graded exercise's
+statements are marked only by the trainer's grader (:mod:`alongside.keys`).
 """
 
 from __future__ import annotations
@@ -21,15 +23,12 @@ import html
 
 import ipywidgets as widgets
 
-from alongside.grading import classification_results, statement_set
+from alongside.grading import answer_parts, classification_results, statement_set
+from alongside.keys import KeyMissing
 from alongside.store import answers
 from alongside.widgets.keyboard import keep_keys
 
 _NONE = "(choose one)"
-
-
-def _as_list(value: object) -> list:
-    return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
 def _options(data: dict, position: int) -> tuple[str, dict[str, str]]:
@@ -37,11 +36,9 @@ def _options(data: dict, position: int) -> tuple[str, dict[str, str]]:
     spec = (data.get("choices") or {}).get("first" if position == 0 else "second") or {}
     if spec.get("options"):
         return str(spec.get("label", "Your answer")), {str(k): str(v) for k, v in spec["options"].items()}
-    seen = dict.fromkeys(
-        str(a[position]) for a in (_as_list(s["answer"]) for s in data["statements"]) if len(a) > position
-    )
+    labels = answer_parts(data)[position]["labels"]
     label = "Your answer" if position == 0 else "Which kind?"
-    return label, {v: v.replace("_", " ").capitalize() for v in seen}
+    return label, {v: v.replace("_", " ").capitalize() for v in labels}
 
 
 class StatementSorter(widgets.VBox):
@@ -52,15 +49,15 @@ class StatementSorter(widgets.VBox):
         data = statement_set(statement_set_name)
         self.items = items
         self.statements = [s for s in data["statements"] if not items or s["id"] in items]
-        self._needs_second = {s["id"]: len(_as_list(s["answer"])) > 1 for s in data["statements"]}
         first_label, self.first_options = _options(data, 0)
-        self.has_second = any(self._needs_second.values())
+        self.has_second = len(answer_parts(data)) > 1
         second_label, self.second_options = _options(data, 1) if self.has_second else ("", {})
         saved = self._load()
         self.first, self.second, rows = {}, {}, []
         for number, statement in enumerate(self.statements, 1):
             sid = statement["id"]
-            given = _as_list(saved.get(sid) or [])
+            given = saved.get(sid) or []
+            given = list(given) if isinstance(given, (list, tuple)) else [given]
             text = widgets.HTML(
                 f'<p class="alongside-sorter-statement"><strong>{number}.</strong> '
                 f"\u201c{html.escape(statement['text'])}\u201d</p>"
@@ -141,14 +138,19 @@ class StatementSorter(widgets.VBox):
 
     def check(self) -> list[dict]:
         """Mark every statement, show "Right" or "Not yet" with the reason, and return the results."""
-        results = classification_results(self.set_name, self.value, self.items)
+        try:
+            results = classification_results(self.set_name, self.value, self.items)
+        except KeyMissing:  # a graded exercise's statements: only the trainer's grader has their answers
+            self.feedback.value = ('<div role="status"><p>These statements are marked by your trainer\'s grader, '
+                                   "not here.</p></div>")
+            return []
         lines = []
         for number, r in enumerate(results, 1):
             if r["right"] is None:
                 word, why = "Not answered yet", "Choose an answer for this statement."
             elif r["right"]:
                 word, why = "Right", r["why"]
-            elif r["fraction"] > 0 and self._needs_second[r["id"]]:
+            elif r["fraction"] > 0:  # an answer in two parts with one of them right
                 word, why = "Half right", r["why"]
             else:
                 word, why = "Not yet", r["why"]
