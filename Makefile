@@ -8,13 +8,13 @@ export PATH := $(BIN):$(PATH)
 EXERCISES := $(notdir $(wildcard solutions/[0-9]*))
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help lab lab-trainer exercises test test-fast hub hub-test browser-deps constraints privacy-data clean
+.PHONY: help lab lab-trainer exercises lint test test-fast hub hub-test browser-deps constraints privacy-data clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (127.0.0.1), as a trainee sees it"
 	@echo "make lab-trainer the same, with nbgrader's trainer tools (formgrader, Create Assignment)"
 	@echo "make test       set up everything and run every test, browser tests included"
-	@echo "make test-fast  every test but the browser ones, for quick loops"
+	@echo "make test-fast  ruff, then every test but the browser ones, for quick loops"
 	@echo "make exercises  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make hub        run the course on JupyterHub on this machine (as root; deploy/jupyterhub/README.md)"
 	@echo "make hub-test   the JupyterHub end-to-end test alone (as root)"
@@ -70,7 +70,11 @@ $(NODE_TOOLS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-test: $(VENV) browser-deps $(NODE_TOOLS)
+# ruff: the code's errors and bugbear checks (pyproject.toml says which).
+lint: $(VENV)
+	$(BIN)/ruff check widgets tests benchmarks tools
+
+test: lint $(VENV) browser-deps $(NODE_TOOLS)
 	$(BIN)/python -m pytest
 
 # JupyterHub on this machine: see deploy/jupyterhub/README.md. Accounts come from the roster.
@@ -86,7 +90,7 @@ hub: $(VENV) $(NODE_TOOLS)
 hub-test: $(VENV) $(NODE_TOOLS)
 	$(BIN)/python -m pytest -m hub tests/hub
 
-test-fast: $(VENV)
+test-fast: lint $(VENV)
 	$(BIN)/python -m pytest -m "not browser"
 
 constraints: $(VENV)

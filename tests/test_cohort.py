@@ -431,7 +431,7 @@ def test_completion_records(graded):
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}", "alongside") as gb:
         student = gb.find_student(strong)
         name = f"{student.first_name} {student.last_name}"
-    assert f"Signed in exercise 10-together (submitted" in pages[strong] and name in pages[strong]
+    assert "Signed in exercise 10-together (submitted" in pages[strong] and name in pages[strong]
     blank, _ = _who(root, standard="blank")
     assert "Not signed" in pages[blank]
 

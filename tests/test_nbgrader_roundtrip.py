@@ -9,8 +9,6 @@ broken code (graded, and the batch goes on).
 from __future__ import annotations
 
 import json
-import re
-import shutil
 from pathlib import Path
 
 import nbformat

@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from alongside import activities, grading, progress, runs
+from alongside import activities, progress, runs
 from alongside.data import DataError
 from alongside.grading import statement_set
 from alongside.self_check import check

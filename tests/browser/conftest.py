@@ -79,7 +79,7 @@ def lab(tmp_path_factory):
         except OSError:
             if server.poll() is not None or time.time() > deadline:
                 server.kill()
-                raise RuntimeError(f"JupyterLab did not start; see {log.name}")
+                raise RuntimeError(f"JupyterLab did not start; see {log.name}") from None
             time.sleep(0.3)
     yield url, token, root, home
     server.terminate()

@@ -38,7 +38,7 @@ PAYLOADS = "\n\n".join([
     f"<details open ontoggle=\"{_ran('details-ontoggle')}\"><summary>s</summary>d</details>",
     f"<iframe srcdoc=\"<script>{_ran('iframe-srcdoc')}</script>\"></iframe>",
     f"<input autofocus onfocus=\"{_ran('input-autofocus')}\">",
-    f"<style>@import url(x); body {{ background-color: rgb(1, 2, 3) }}</style>",
+    "<style>@import url(x); body { background-color: rgb(1, 2, 3) }</style>",
     "<script>document.title = 'pwned'</script>",
     f"<a id=jslink href=\"javascript:{_ran('javascript-link')}\">a link</a>",
     f"[a markdown link](javascript:{_ran('markdown-javascript-link')})",

@@ -89,7 +89,7 @@ def train_rubric(root: Path, rubric_id: str) -> list[str]:
         if criterion.rule not in ("any", "none"):
             continue
 
-        def rows(found):
+        def rows(found, criterion=criterion):
             out = []
             for item in found:
                 if criterion.id not in item.labels:

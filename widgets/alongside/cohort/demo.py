@@ -145,7 +145,7 @@ def _release(cohort: Cohort, exercises: list[str]) -> None:
 
 
 def _names(count: int, rng: random.Random) -> list[tuple[str, str, str]]:
-    pairs = [(f, l) for f in FIRST for l in LAST]
+    pairs = [(first, last) for first in FIRST for last in LAST]
     rng.shuffle(pairs)
     people = []
     for k in range(count):

@@ -24,6 +24,7 @@ import time
 import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from alongside.cohort import ledger
 from alongside.cohort.course import (Cohort, CohortError, exercise_ids, gradebook_lock, nbgrader_config, open_cohort,
