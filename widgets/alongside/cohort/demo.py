@@ -7,8 +7,9 @@ gradebook), a due date per exercise, the trainees in the gradebook, and
 
 Each trainee has a usual standard (strong, good, patchy, weak or blank); on top of that some
 submissions are late, missing, have broken code (an answer cell whose first line was deleted, so
-it runs as Python), have a cell deleted or duplicated, are not a readable notebook at all, or hold a reflection with harmful wording, with what looks like a real family's
-details, or with markup. Every trainee but a blank one signs an exercise's "read and understood"
+it would run as Python in a kernel; the grader still reads its text), have a cell deleted or
+duplicated, are not a readable notebook at all, or hold a reflection with harmful wording, with
+what looks like a real family's details, or with markup. Every trainee but a blank one signs an exercise's "read and understood"
 item with their own name (as in the gradebook) and the due date, as a real trainee would.
 ``DIR/demo-manifest.csv`` lists what each submission was made to be.
 The first trainees cover every case, so even a small cohort has one of each.
@@ -199,7 +200,7 @@ def _submit(cohort: Cohort, trainee: str, name: str, ex: str, position: int, sta
         _sign(cells, ex, name, due)
     if mishap in ("harmful", "personal", "markup"):
         _write_into_reflection(nb, solved, ex, mishap)
-    elif mishap == "broken_code":  # the answer cell's first line deleted: the rest runs as Python and fails
+    elif mishap == "broken_code":  # the answer cell's first line deleted: in a kernel the rest would run as Python
         cells[0].source = cells[0].source.partition("\n")[2] or "checking my answer ("
     elif mishap == "cell_deleted":
         nb.cells.remove(cells[-1])
