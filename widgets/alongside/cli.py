@@ -171,7 +171,7 @@ def _add_cohort(sub) -> None:
     demo.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (same seed, same cohort)")
     grade = actions.add_parser("grade", help="autograde every new submission in parallel, make feedback and reports")
     grade.add_argument("dir", metavar="DIR", help="the cohort's nbgrader course folder")
-    grade.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: cores + 1)")
+    grade.add_argument("--workers", type=int, default=None, metavar="N", help="worker processes (default: one per core)")
     grade.add_argument("--quiet", action="store_true", help="no progress bar")
     report = actions.add_parser("report", help="rewrite the reports from the gradebook without grading")
     report.add_argument("dir", metavar="DIR", help="the cohort's nbgrader course folder")
