@@ -24,7 +24,7 @@ from nbgrader.api import Gradebook
 
 from alongside import grading, rubric
 from alongside.cli import main as cli_main
-from alongside.cohort.answers import concerns, criterion_rows, mark_items, quoted_phrases, read_and_understood, read_answers
+from alongside.cohort.answers import concerns, criterion_rows, quoted_phrases, read_and_understood, read_answers
 from alongside.cohort.demo import HARMFUL, PERSONAL, course_exercises, make_demo
 from alongside.cohort.grade import failure_reason, grade, submissions
 from alongside.cohort.ledger import read_ledger
@@ -33,6 +33,11 @@ from alongside.cohort.report import CohortTables, _safe_csv, cohort_tables, rend
 from nbgrader_tools import ROOT
 
 ALONGSIDE = [str(Path(sys.executable).parent / "alongside")]
+
+
+def mark_items(exercise: str, answers: dict) -> list[grading.ItemResult]:
+    """Every item of an exercise marked on answers read from a notebook, as the grader marks them."""
+    return [grading.evaluate(exercise, spec["id"], answers.get(spec["id"])) for spec in grading.exercise(exercise)["items"]]
 
 
 def _code(source: str) -> dict:

@@ -1,13 +1,10 @@
-"""A trainee's answers, read from a submitted notebook without running it, and re-scored.
+"""A trainee's answers read from a submitted notebook without running it, and what the report makes of them.
 
-nbgrader's gradebook holds the official points for each hidden-test cell. To say *which* rubric
-criteria a trainee met (so a trainer sees which ideas to revisit), the answers are read back from
-the notebook nbgrader graded and marked again by the same marking (:func:`alongside.grading.evaluate`,
-whose criteria are the report's rows). Nothing is executed: each answer is the text of its answer cell (the
-cell whose first line is ``%%answer <exercise> <item>``), read by the same reader the kernel uses
-(:func:`alongside.answer_text.parse_answer`). An item whose re-score differs from the gradebook's
-points (say the trainee changed an answer without running it before saving) is reported as "not
-readable" rather than guessed.
+Each answer is the text of its answer cell (the cell whose first line is ``%%answer <exercise>
+<item>``), read by the same reader the kernel uses (:func:`alongside.answer_text.parse_answer`).
+The grader (:mod:`alongside.trusted`) marks each item once and saves the result; the report's rows
+come from it (:func:`criterion_rows`), and the grader saves the follow-up :func:`concerns` found in
+the trainee's own writing (:func:`free_texts`) beside it.
 """
 
 from __future__ import annotations
@@ -37,12 +34,6 @@ def read_answers(nb, exercise_id: str) -> dict[str, object]:
 def _source(cell) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else str(source)
-
-
-def mark_items(exercise_id: str, answers: dict[str, object]) -> list[grading.ItemResult]:
-    """Mark every item of an exercise on the answers read from a notebook (item id -> answer), as the grader does."""
-    return [grading.evaluate(exercise_id, spec["id"], answers.get(spec["id"]))
-            for spec in grading.exercise(exercise_id)["items"]]
 
 
 def criterion_rows(result: grading.ItemResult) -> list[dict]:
