@@ -48,7 +48,7 @@ PRACTICE = sorted(set(list_names("statements")) - grading.graded_sets())
 def test_every_graded_set_has_a_key_and_only_graded_sets_do():
     assert grading.graded_sets() == set(KEYS)
     assert {"01-experts", "02-words", "09-co-production"} <= set(KEYS) and "02-practice" not in KEYS
-    assert PRACTICE == ["02-practice", "06-practice", "09-practice"]
+    assert PRACTICE == ["02-practice", "06-practice", "09-practice", "11-practice"]
 
 
 @pytest.mark.parametrize("set_name", sorted(KEYS))
@@ -99,6 +99,6 @@ def test_module_02_statement_categories_are_language_categories():
             assert labels[1] in known, f"{sid}: unknown category {entry['answer'][1]!r}"
 
 
-def test_module_list_has_all_eleven_modules():
+def test_module_list_has_all_twelve_modules():
     modules = load_yaml("modules.yaml")["modules"]
-    assert [m["number"] for m in modules] == list(range(11))
+    assert [m["number"] for m in modules] == list(range(12))

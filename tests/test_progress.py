@@ -118,10 +118,10 @@ def test_what_is_left_is_said_in_words():
 # --- Done, started, not started -------------------------------------------------------------------
 
 
-def test_the_table_lists_modules_01_to_10_and_counts_ten(alongside_home):
+def test_the_table_lists_modules_01_to_11_and_counts_eleven(alongside_home):
     table = progress.table_html()
-    assert len(re.findall(r"<tr><td>", table)) == 10 == len(progress.summary())
-    assert "You have finished 0 of 10 modules." in table
+    assert len(re.findall(r"<tr><td>", table)) == 11 == len(progress.summary())
+    assert "You have finished 0 of 11 modules." in table
     assert "Start here" not in table and "coming soon" not in table.lower()
     for module in (m for m in MODULES.values() if m["number"] > 0):
         assert f'<a href="{module["id"]}.ipynb">{html.escape(module["title"])}</a>' in table
@@ -134,7 +134,7 @@ def test_running_the_last_cell_without_answering_does_not_mark_done(alongside_ho
     assert "is not done yet" in said and "0 of its 4 activities" in said
     assert "a statement sorter and 3 reflection boxes" in said
     assert progress_store().all() == {}
-    assert not _row("02-words")["done"] and "You have finished 0 of 10" in progress.table_html()
+    assert not _row("02-words")["done"] and "You have finished 0 of 11" in progress.table_html()
 
 
 def test_a_done_date_recorded_before_the_answers_does_not_count(alongside_home):

@@ -158,7 +158,7 @@ def test_plan_boxes_fill_their_cells_without_overflow(lab, page):
 # --- The start page: progress that means something, links that open in place ----------------------
 
 
-def test_run_all_does_not_mark_a_module_done_and_the_start_page_counts_ten(lab, page):
+def test_run_all_does_not_mark_a_module_done_and_the_start_page_counts_eleven(lab, page):
     open_notebook(page, lab, "course/03-listening.ipynb")
     run_all(page)  # runs mark_done("03-listening") with nothing answered
     last = page.locator(".jp-Notebook .jp-Cell").last
@@ -167,11 +167,11 @@ def test_run_all_does_not_mark_a_module_done_and_the_start_page_counts_ten(lab, 
     run_all(page)
     table = page.locator(".alongside-progress-box")
     rows = table.locator("tbody tr")
-    assert rows.count() == 10
+    assert rows.count() == 11
     row = rows.filter(has=page.get_by_role("link", name="Listening first"))
     assert row.locator("td").nth(2).inner_text() == "Not started"
     assert row.locator("td").nth(1).evaluate("cell => getComputedStyle(cell).textAlign") == "left"
-    assert "of 10 modules." in table.locator(".alongside-progress-summary").inner_text()
+    assert "of 11 modules." in table.locator(".alongside-progress-summary").inner_text()
     assert "coming soon" not in page.locator(".jp-Notebook").inner_text().lower()
     table.evaluate("node => node.scrollIntoView({block: 'center'})")
     _shot(page, "start-page")
