@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alongside.letter import ITEM_IDS, LetterError, check_letter, letter_sentences, review, rules
+from alongside.letter import ITEM_IDS, LetterError, check_letter, letter_sentences, readable, reading_age, review, rules
 from alongside.widgets.letter import LetterChecker
 
 LETTERS = sorted((Path(__file__).parent / "data" / "letters").glob("*.yaml"))
@@ -21,12 +21,12 @@ RESULTS = {letter["name"]: check_letter(letter["text"]) for letter in LABELLED}
 PARTS = {
     "greeting": "Dear Ms Rivera,",
     "opening": "I would like to invite you to a meeting about Luca's help at school.",
-    "when_where": "The meeting is on Tuesday 4 March at 3.30pm in the library at Elm Park Primary School.",
+    "when_where": "The meeting is on Tuesday 4 March at 3.30pm. It is in the library at Elm Park Primary School.",
     "who_attends": "Luca's teacher, Mr Hale, and I will be there.",
     "format": "We will talk about what is going well and what is hard. Then we will agree the next steps together. It will take about 45 minutes.",
     "child": "Luca is welcome to join us for the last ten minutes, if he would like to.",
     "supporter": "You are welcome to bring a friend or relative with you.",
-    "interpreter_access": "If you would like an interpreter, or anything else that would help you take part, please tell me.",
+    "interpreter_access": "If you would like an interpreter, or other help to take part, please tell me.",
     "contact": "If you have any questions, please call me on 01632 960 412 or email m.obi@elmpark.example.sch.uk.",
     "closing": "Best wishes,\nMary Obi",
 }
@@ -111,7 +111,7 @@ def test_a_perfect_letter_passes():
     result = check_letter(letter())
     assert result["no_surprises"] == {item: True for item in ITEM_IDS}
     assert result["jargon"] == [] and result["blame"] == [] and result["long_sentences"] == []
-    assert result["grade"] <= rules().max_grade
+    assert readable(result["grade"])
     assert result["passes"] is True
 
 
@@ -144,7 +144,7 @@ def test_unexplained_jargon_fails_and_explained_jargon_does_not():
     assert [j["term"] for j in bare["jargon"]] == ["IEP"] and bare["passes"] is False
     assert bare["jargon"][0]["plain"]
     explained = check_letter(
-        letter(opening="I would like to invite you to a meeting about Luca's individual education plan (IEP).")
+        letter(opening="Please come to a meeting about Luca's individual education plan (IEP).")
     )
     assert explained["jargon"] == [] and explained["passes"] is True
 
@@ -171,6 +171,14 @@ def test_the_child_is_recognised_by_name():
     assert staff["no_surprises"]["child"] is False
 
 
+def test_the_aim_is_govuks_reading_age_of_9_and_a_grade_is_said_as_an_age():
+    # GOV.UK writes for a reading age of 9; a Flesch-Kincaid grade is a US school grade, about 5
+    # years below the age it stands for. The checker passes a letter up to one year above the aim.
+    assert rules().aim_reading_age == 9 and rules().max_reading_age == 10 and rules().reading_age_offset == 5
+    assert [reading_age(g) for g in (-1.0, 3.0, 4.4, 4.5, 9.0)] == [5, 8, 9, 10, 14]
+    assert readable(5.4) and not readable(5.5)
+
+
 def test_long_hard_sentences_raise_the_grade_and_fail_the_letter():
     hard = [
         "In accordance with the agreed procedures, the multidisciplinary review will consider the "
@@ -182,7 +190,7 @@ def test_long_hard_sentences_raise_the_grade_and_fail_the_letter():
     ]
     result = check_letter(letter(opening=" ".join(hard)))
     assert result["long_sentences"] == hard[:1]
-    assert result["grade"] > rules().max_grade
+    assert not readable(result["grade"])
     assert result["passes"] is False
 
 

@@ -28,9 +28,9 @@ GOOD = {
     "language_culture": "A professional interpreter at every meeting, and songs from home.",
     "learning": "Key persons ask each family what works at home and try it at nursery.",
 }
-RIGHT = {"e1": "strengths", "e2": "welcome every parent", "e3": "outside the setting", "e4": "learn alongside",
-         "e5": "decide together", "e6": "language and culture"}
-ELEMENTS = ["Strengths", "Welcome every parent", "Outside the setting", "Learn alongside", "Decide together",
+RIGHT = {"e1": "strengths", "e2": "validate and engage", "e3": "outside the setting", "e4": "learn alongside",
+         "e5": "collaborative schemes", "e6": "language and culture"}
+ELEMENTS = ["Strengths", "Validate and engage", "Outside the setting", "Learn alongside", "Collaborative schemes",
             "Language and culture"]
 
 
@@ -49,7 +49,7 @@ def test_sorter_offers_the_six_elements_by_name(alongside_home):
 def test_sorter_says_right_and_not_yet_with_the_reason(alongside_home):
     sorter = StatementSorter("06-practice")
     sorter.first["p1"].value = "strengths"
-    sorter.first["p6"].value = "decide_together"
+    sorter.first["p6"].value = "collaborative_schemes"
     sorter.check()
     shown = _text(sorter.feedback.value)
     assert "Right" in shown and "Not yet" in shown

@@ -386,11 +386,12 @@ def _reflection_parts(spec: dict, answer: object, _reasons: bool, points: float)
 
 
 def _letter(spec: dict, answer: object, _reasons: bool, points: float) -> tuple[list, list[str]]:
-    from alongside.letter import LetterError, check_letter, rules
+    from alongside.letter import LetterError, check_letter, grade_words, readable, rules
 
     limits = rules()
     looks_for = [(item.id, item.label) for item in limits.items]
-    looks_for += [("grade", f"Reading level {limits.max_grade:g} or below"), ("jargon", "No unexplained jargon"),
+    looks_for += [("grade", f"A reading age of {limits.max_reading_age} or below (aim for {limits.aim_reading_age})"),
+                  ("jargon", "No unexplained jargon"),
                   ("blame", "No blaming or threatening words")]
     share = points / len(looks_for)
     try:
@@ -398,8 +399,9 @@ def _letter(spec: dict, answer: object, _reasons: bool, points: float) -> tuple[
     except LetterError as err:  # not a letter: every check is not met, and the message says why
         return [CriterionResult(cid, what, False, 0.0, share, "") for cid, what in looks_for], [str(err)]
     checks = {item.id: (item.label, found["no_surprises"][item.id], item.missing) for item in limits.items}
-    checks["grade"] = (f"Reading level {found['grade']:g} (aim for {limits.max_grade:g} or below)",
-                       found["grade"] <= limits.max_grade, "Use shorter sentences and everyday words.")
+    checks["grade"] = (f"{grade_words(found['grade'])[0].upper()}{grade_words(found['grade'])[1:]}, "
+                       f"{limits.max_reading_age} or below passes (aim for {limits.aim_reading_age})",
+                       readable(found["grade"]), "Use shorter sentences and everyday words.")
     checks["jargon"] = ("No unexplained jargon", not found["jargon"],
                         "Explain or replace: " + "; ".join(f"{j['term']} ({j['plain']})" for j in found["jargon"]))
     checks["blame"] = ("No blaming or threatening words", not found["blame"],

@@ -13,6 +13,7 @@ Text that cannot be checked (empty, far too long, not English, no words) raises
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -76,7 +77,9 @@ class BlameKind:
 class Rules:
     """Everything in data/letter.yaml, checked and compiled."""
 
-    max_grade: float
+    aim_reading_age: int
+    max_reading_age: int
+    reading_age_offset: int
     long_sentence_words: int
     grade_min_words: int
     max_words: int
@@ -117,7 +120,9 @@ def rules() -> Rules:
             )
             items.append(Item(entry["id"], entry["label"], entry["missing"], needs))
         loaded = Rules(
-            max_grade=float(data["max_grade"]),
+            aim_reading_age=int(data["aim_reading_age"]),
+            max_reading_age=int(data["max_reading_age"]),
+            reading_age_offset=int(data["reading_age_offset"]),
             long_sentence_words=int(data["long_sentence_words"]),
             grade_min_words=int(data["grade_min_words"]),
             max_words=int(data["max_words"]),
@@ -275,6 +280,22 @@ def grade(units: list[str], min_words: int) -> float:
     return round(float(textstat.flesch_kincaid_grade(" ".join(body))), 1)
 
 
+def reading_age(reading_grade: float) -> int:
+    """The reading age in years, to the nearest year, for a Flesch-Kincaid grade (a United States
+    school grade, which a child starts at about 5 years older than its number)."""
+    return math.floor(max(reading_grade, 0.0) + rules().reading_age_offset + 0.5)
+
+
+def readable(reading_grade: float) -> bool:
+    """True when a grade's reading age is at most the checker's limit (data/letter.yaml)."""
+    return reading_age(reading_grade) <= rules().max_reading_age
+
+
+def grade_words(reading_grade: float) -> str:
+    """A grade said as a reading age, such as "a reading age of about 9 (Flesch-Kincaid grade 4.3)"."""
+    return f"a reading age of about {reading_age(reading_grade)} (Flesch-Kincaid grade {reading_grade:g})"
+
+
 @dataclass
 class Review:
     """A letter's findings: the JSON result and, for each sentence, what the checker saw in it."""
@@ -352,7 +373,7 @@ def review(letter: object) -> Review:
             missing.append({"id": item.id, "label": item.label, "advice": item.missing})
 
     reading_grade = grade(units, limits.grade_min_words)
-    passes = all(no_surprises.values()) and reading_grade <= limits.max_grade and not jargon and not blame
+    passes = all(no_surprises.values()) and readable(reading_grade) and not jargon and not blame
     result = {
         "grade": reading_grade,
         "long_sentences": long_sentences,

@@ -15,7 +15,7 @@ import html
 
 import ipywidgets as widgets
 
-from alongside.letter import LetterError, Review, looks_like_html, review, rules
+from alongside.letter import LetterError, Review, grade_words, looks_like_html, readable, review, rules
 from alongside.privacy import module_for, warning
 from alongside.store import answers
 from alongside.widgets.reflection_box import LABEL_CSS, labelled_textarea, privacy_html
@@ -36,8 +36,9 @@ def summary_html(found: Review) -> str:
     """The verdict in words: passes or not, the grade, jargon, blame and each "no surprises" item."""
     result, limits = found.result, rules()
     items = [
-        f"<li><strong>{_word(result['grade'] <= limits.max_grade)}</strong>: reading grade "
-        f"{result['grade']:g} (aim for {limits.max_grade:g} or below; shorter sentences and everyday words bring it down).</li>",
+        f"<li><strong>{_word(readable(result['grade']))}</strong>: {grade_words(result['grade'])}. "
+        f"Aim for a reading age of {limits.aim_reading_age}, as GOV.UK does; the checker passes a letter up to "
+        f"{limits.max_reading_age}. Shorter sentences and everyday words bring it down.</li>",
         f"<li><strong>{_word(not result['jargon'])}</strong>: "
         + (
             "no unexplained jargon."
