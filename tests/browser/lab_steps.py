@@ -69,17 +69,21 @@ def rendered_widgets(page) -> int:
 
 
 def restart_kernel(page) -> None:
-    """Restart the notebook's kernel (as Kernel > Restart Kernel does) and wait until it is idle.
+    """Restart the notebook's kernel (as Kernel > Restart Kernel does) and wait until it answers.
 
     It first waits for the kernel the notebook opened with to be idle: a restart sent while that
-    kernel is still starting can leave the session without a kernel that ever reports idle."""
+    kernel is still starting can leave the session without a kernel that ever reports idle. After
+    the restart it waits for the new kernel to reply to an empty request, rather than for a status
+    message, which a busy machine can deliver before the page listens for it."""
     page.wait_for_function(
-        "() => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle'", timeout=60_000
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status === 'idle'", timeout=120_000
     )
     page.evaluate(
-        """async () => { const w = window.jupyterapp.shell.currentWidget;
-           await w.sessionContext.session.kernel.restart(); }"""
-    )
-    page.wait_for_function(
-        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'", timeout=60_000
+        """async () => {
+             const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+             await kernel.restart();
+             const reply = kernel.requestExecute({code: "", silent: true, store_history: false}).done;
+             const late = new Promise((_, fail) => setTimeout(() => fail(new Error("the kernel did not answer within 120 s of a restart")), 120000));
+             await Promise.race([reply, late]);
+           }"""
     )
