@@ -19,6 +19,7 @@ from alongside.answer_text import notebook_answers, parse_answer
 from alongside.rubric import load_rubric, score
 from alongside.widgets import StatementSorter
 from alongside.widgets.story import load_story
+from prose_tools import prose
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE = ROOT / "course" / "11-rights.ipynb"
@@ -144,26 +145,12 @@ def test_story_has_four_parts_from_both_sides_in_plain_english():
     assert textstat.flesch_kincaid_grade(text) <= 9
 
 
-def _prose(markdown: str) -> str:
-    lines = []
-    for line in markdown.splitlines():
-        line = line.strip()
-        if line.startswith("|"):
-            continue  # a table: short cells, not sentences
-        line = re.sub(r"^(#+|[-*>]|\d+\.)\s+", "", line).replace("**", "").replace("*", "").replace("`", "")
-        line = re.sub(r"[;,]$", ".", line)
-        if line and not re.search(r"[.!?:]$", line):
-            line += "."
-        lines.append(line)
-    return " ".join(lines)
-
-
 @pytest.mark.parametrize("path", [COURSE, SOLUTION], ids=lambda p: p.parent.name + "/" + p.name)
 def test_every_cell_is_plain_english(path):
     for text in _markdown(path):
         if text.startswith("## Sources"):
             continue
-        grade = textstat.flesch_kincaid_grade(_prose(text))
+        grade = textstat.flesch_kincaid_grade(prose(text))
         assert grade <= 9, f"Flesch-Kincaid grade {grade:.1f} in {path.name}: {text[:60]!r}"
 
 

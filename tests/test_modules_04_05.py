@@ -19,6 +19,7 @@ from alongside.store import Store, answers, progress
 from alongside.answer_text import notebook_answers, parse_answer, plan_fields
 from alongside.widgets.agreement import AgreementBuilder
 from alongside.widgets.story import StagedStory, load_story
+from prose_tools import prose
 
 ROOT = Path(__file__).resolve().parents[1]
 STORY = load_story("04-story")
@@ -327,28 +328,12 @@ def test_every_citation_is_in_the_sources(module):
         assert re.search(rf"{name}\b[^\n]*\({year}\)|{name}[^\n]*{year}", sources), f"({name}, {year}) not in Sources"
 
 
-def _prose(markdown: str) -> str:
-    lines = []
-    for line in markdown.splitlines():
-        line = line.strip()
-        if re.fullmatch(r"\|?[-| :]+\|?", line):
-            continue
-        if line.startswith("|"):
-            line = ". ".join(c.strip() for c in line.strip("|").split("|") if c.strip())
-        line = re.sub(r"^(#+|[-*>]|\d+\.)\s+", "", line).replace("**", "").replace("*", "").replace("`", "")
-        line = re.sub(r"[;,]$", ".", line)
-        if line and not re.search(r"[.!?:]$", line):
-            line += "."
-        lines.append(line)
-    return " ".join(lines)
-
-
 @pytest.mark.parametrize("path", [*COURSE.values(), *SOLUTIONS.values()], ids=lambda p: p.name)
 def test_prose_is_plain_english(path):
     for text in _markdown(_read(path)):
         if text.startswith("## Sources"):
             continue  # a list of references, not prose
-        grade = textstat.flesch_kincaid_grade(_prose(text))
+        grade = textstat.flesch_kincaid_grade(prose(text))
         assert grade <= 9, f"Flesch-Kincaid grade {grade:.1f} in {path.name}: {text[:60]!r}"
 
 
