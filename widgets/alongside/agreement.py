@@ -71,13 +71,12 @@ def language_agreement(path: Path) -> dict[str, Agreement]:
     flagged: agree counts those NOT flagged), and one key per category id (recall: labelled
     statements of that kind that the checker flags with it).
     """
-    ids = {c.name: c.id for c in categories()}
     table = {"harmful": Agreement("harmful"), "clean_flagged": Agreement("clean_flagged")}
     table.update({c.id: Agreement(c.id) for c in categories()})
     for example in load_examples(path)["examples"]:
         held = bool(example.get("heldout"))
         result = check_language(example["text"])
-        found = {ids[f["category"]] for f in result["flags"]}
+        found = {f["id"] for f in result["flags"]}
         table["harmful"].add(result["harmful"] == example["harmful"], held)
         if not example["harmful"]:
             table["clean_flagged"].add(not result["harmful"], held)

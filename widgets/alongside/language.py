@@ -75,9 +75,11 @@ def check_language(statement: object) -> dict:
     flags = rule_flags(text)
     learned = model("language")
     if learned is not None:
+        found = [flag["phrase"].lower() for flag in flags]
         for sentence in sentences(text):
-            hit = bool(rule_flags(sentence))
-            if not hit and learned.present(sentence, hit):
+            if any(phrase in sentence.lower() for phrase in found):
+                continue  # the patterns have spoken for this sentence
+            if learned.present(sentence, False):
                 flags.append({"id": "second_opinion", "category": SECOND_OPINION["name"], "phrase": sentence,
                               "why": SECOND_OPINION["why"], "suggestion": SECOND_OPINION["suggestion"]})
     result = {"harmful": bool(flags), "flags": flags}

@@ -9,7 +9,8 @@ language checker's verdict, it fits a logistic regression over words and word pa
 plus one feature for the patterns' own verdict, on the train split. On the validation split it
 compares the patterns alone with the model at a range of thresholds and keeps the model only
 where it agrees with the labels clearly more often there, and no less often than the patterns on
-the train split (and, for the language checker, keeps false alarms at or under 0.10). Each model is written to ``data/models/<name>.json``, with the
+the train split. The language checker's model is chosen another way (see
+:func:`train_language`). Each model is written to ``data/models/<name>.json``, with the
 figures that chose it. The test split is never read here.
 """
 
@@ -29,6 +30,10 @@ OUT = Path(__file__).resolve().parent / "data" / "models"
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(4, 17))  # 0.2 to 0.8: no edge cases
 MARGIN = 0.02  # the model must beat the patterns on validation by this share of answers
 MAX_FALSE_ALARMS = 0.10
+# The language model's threshold keeps false alarms on left-out authors at or under this, below
+# MAX_FALSE_ALARMS: on a new author the patterns' own false alarms rose by about 0.03 (k1).
+ALARM_BUDGET = 0.06
+LANGUAGE_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(10, 20))  # 0.5 to 0.95
 
 
 def _fit(texts: list[str], hits: list[bool], labels: list[bool]) -> dict | None:
@@ -107,15 +112,18 @@ def train_rubric(root: Path, rubric_id: str) -> list[str]:
             lines.append(f"{name}: patterns only ({'one label' if data is None else 'no validation data'})")
             continue
         rules_rate = sum(r[1] == r[2] for r in valid_rows) / len(valid_rows)
-        best_rate, best_t = -1.0, 0.5
+        # per threshold: (validation rate, train rate); among thresholds within one answer of the
+        # best on validation, the one that also agrees best with train (the team's examples included)
+        tried = {}
         for threshold in THRESHOLDS:
             fitted = _as_model(name, data, threshold)
-            rate = sum(fitted.present(t, h) == y for t, h, y in valid_rows) / len(valid_rows)
-            if rate > best_rate + 1e-9:
-                best_rate, best_t = rate, threshold
-        fitted = _as_model(name, data, best_t)
+            tried[threshold] = (sum(fitted.present(t, h) == y for t, h, y in valid_rows) / len(valid_rows),
+                                sum(fitted.present(t, h) == y for t, h, y in train_rows) / len(train_rows))
+        top = max(rate for rate, _ in tried.values())
+        best_t = max((t for t, (rate, _) in tried.items() if rate >= top - 1 / len(valid_rows) - 1e-9),
+                     key=lambda t: (tried[t][1], tried[t][0]))
+        best_rate, train_model = tried[best_t]
         train_rules = sum(r[1] == r[2] for r in train_rows) / len(train_rows)
-        train_model = sum(fitted.present(t, h) == y for t, h, y in train_rows) / len(train_rows)
         # the model must beat the patterns on validation and not lose ground on what it learnt from
         if best_rate < rules_rate + MARGIN or train_model < train_rules:
             lines.append(f"{name}: patterns only (validation {rules_rate:.2f}; model {best_rate:.2f})")
@@ -127,45 +135,74 @@ def train_rubric(root: Path, rubric_id: str) -> list[str]:
 
 
 def train_language(root: Path) -> str:
-    """Fit and write the language checker's second opinion; return a report line."""
+    """Fit and write the language checker's second opinion; return a report line.
+
+    It reads only the sentences the patterns pass, so it is fitted on the words alone (no
+    feature for the patterns' verdict). Its threshold is chosen by leaving out one train author
+    at a time: the patterns were tuned once on the validation split (stop 18), so that split
+    flatters them and cannot judge what the model adds. The threshold finds the most harm, pooled
+    over the left-out authors, at no more than ``ALARM_BUDGET`` false alarms; the model is kept
+    when that is clearly more than the patterns find there, and the validation split confirms it
+    raises no more than ``MAX_FALSE_ALARMS`` false alarms and misses nothing the patterns find.
+    """
     from alongside.language import rule_flags
     from alongside.text import sentences
 
     (OUT / "language.json").unlink(missing_ok=True)
     model.cache_clear()
-    train = [i for i in corpus.items(root, "language", "train") if not i.junk and str(i.answer).strip()]
-    valid = [i for i in corpus.items(root, "language", "validation") if not i.junk and str(i.answer).strip()]
-    texts = [str(i.answer) for i in train]
-    data = _fit(texts, [bool(rule_flags(t)) for t in texts], [i.labels["harmful"] for i in train])
-    if data is None or not valid:
-        return "language: patterns only (no data)"
+
+    def usable(split: str) -> list[corpus.Item]:
+        return [i for i in corpus.items(root, "language", split) if not i.junk and str(i.answer).strip()]
+
+    train, valid = usable("train"), usable("validation")
+
+    def fit(found: list[corpus.Item]) -> dict | None:
+        return _fit([str(i.answer) for i in found], [False] * len(found), [i.labels["harmful"] for i in found])
 
     def verdict(fitted: Model | None, text: str) -> bool:
         if rule_flags(text):
             return True
         return fitted is not None and any(fitted.present(s, False) for s in sentences(text))
 
-    def rates(fitted: Model | None) -> tuple[float, float, float]:
-        harmful = [i for i in valid if i.labels["harmful"]]
-        clean = [i for i in valid if not i.labels["harmful"]]
-        found = sum(verdict(fitted, str(i.answer)) for i in harmful) / len(harmful)
-        alarms = sum(verdict(fitted, str(i.answer)) for i in clean) / len(clean)
+    def rates(pairs: list[tuple[Model | None, corpus.Item]]) -> tuple[float, float, float]:
+        harmful = [(m, i) for m, i in pairs if i.labels["harmful"]]
+        clean = [(m, i) for m, i in pairs if not i.labels["harmful"]]
+        found = sum(verdict(m, str(i.answer)) for m, i in harmful) / max(1, len(harmful))
+        alarms = sum(verdict(m, str(i.answer)) for m, i in clean) / max(1, len(clean))
         return found, alarms, (found + 1 - alarms) / 2
 
-    base = rates(None)
+    folds = {}
+    for author in sorted({i.author for i in train}):
+        data = fit([i for i in train if i.author != author])
+        if data is not None:
+            folds[author] = data
+    if not folds or not valid:
+        return "language: patterns only (no data)"
+    held = [i for i in train if i.author in folds]
+    base = rates([(None, i) for i in held])
     best = None
-    for threshold in THRESHOLDS:
-        found, alarms, balanced = rates(_as_model("language", data, threshold))
-        if alarms <= MAX_FALSE_ALARMS and (best is None or balanced > best[2]):
+    for threshold in LANGUAGE_THRESHOLDS:
+        fold_models = {a: _as_model("language", d, threshold) for a, d in folds.items()}
+        found, alarms, balanced = rates([(fold_models[i.author], i) for i in held])
+        if alarms <= ALARM_BUDGET and (best is None or found > best[0]):
             best = (found, alarms, balanced, threshold)
-    if best is None or best[2] < base[2] + MARGIN:
-        return f"language: patterns only (validation found {base[0]:.2f}, false alarms {base[1]:.2f})"
+    if best is None or best[0] < base[0] + MARGIN:
+        return f"language: patterns only (left-out authors found {base[0]:.2f}, false alarms {base[1]:.2f})"
+    data = fit(train)
+    fitted = _as_model("language", data, best[3])
+    valid_base, valid_model = rates([(None, i) for i in valid]), rates([(fitted, i) for i in valid])
+    if valid_model[1] > MAX_FALSE_ALARMS or valid_model[0] < valid_base[0]:
+        return (f"language: patterns only (validation found {valid_model[0]:.2f}, "
+                f"false alarms {valid_model[1]:.2f} with the model)")
+    figures = {"left_out_authors": {"patterns": {"found": round(base[0], 3), "false_alarms": round(base[1], 3)},
+                                    "combined": {"found": round(best[0], 3), "false_alarms": round(best[1], 3)}},
+               "validation": {"patterns": {"found": round(valid_base[0], 3), "false_alarms": round(valid_base[1], 3)},
+                              "combined": {"found": round(valid_model[0], 3), "false_alarms": round(valid_model[1], 3)}}}
     _write("language", {**data, "threshold": best[3],
-                        "trained_on": _digest(corpus.files_for(root, "language", "train")),
-                        "validation": {"patterns": {"found": round(base[0], 3), "false_alarms": round(base[1], 3)},
-                                       "combined": {"found": round(best[0], 3), "false_alarms": round(best[1], 3)}}})
-    return (f"language: combined, threshold {best[3]} (validation found {base[0]:.2f} -> {best[0]:.2f}, "
-            f"false alarms {base[1]:.2f} -> {best[1]:.2f})")
+                        "trained_on": _digest(corpus.files_for(root, "language", "train")), **figures})
+    return (f"language: combined, threshold {best[3]} (left-out authors found {base[0]:.2f} -> {best[0]:.2f}, "
+            f"false alarms {base[1]:.2f} -> {best[1]:.2f}; validation found {valid_base[0]:.2f} -> "
+            f"{valid_model[0]:.2f}, false alarms {valid_base[1]:.2f} -> {valid_model[1]:.2f})")
 
 
 def main(argv: list[str] | None = None) -> int:
