@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from alongside.data import DataError, load_yaml
 from alongside.matching import PhraseList
-from alongside.learned import model
+from alongside.learned import Model, model
 from alongside.text import STATEMENT_CHARS as MAX_CHARS, cap, normalise, sentences, strip_stub
 
 
@@ -64,7 +64,8 @@ def check_language(statement: object) -> dict:
 
     Each flag has the category's id and name, the phrase found, why it can hurt and a suggestion.
     The patterns decide first; where the learned second opinion (``data/models/language.json``)
-    finds a sentence that reads like harm the patterns missed, that sentence is flagged too.
+    finds a sentence that reads like harm and names none of the patterns' phrases, even negated
+    or quoted, that sentence is flagged too.
     Anything that is not text is treated as empty and comes back clean. Only the first
     ``MAX_CHARS`` characters are read; for a longer text the result also has a ``"message"``
     saying so (:func:`too_long`).
@@ -73,17 +74,27 @@ def check_language(statement: object) -> dict:
     text, message = cap(text, "statement", part_checked=True, limit=MAX_CHARS)
     text = normalise(strip_stub(text))[:MAX_CHARS]
     flags = rule_flags(text)
-    learned = model("language")
-    if learned is not None:
-        found = [flag["phrase"].lower() for flag in flags]
-        for sentence in sentences(text):
-            if any(phrase in sentence.lower() for phrase in found):
-                continue  # the patterns have spoken for this sentence
-            if learned.present(sentence, False):
-                flags.append({"id": "second_opinion", "category": SECOND_OPINION["name"], "phrase": sentence,
-                              "why": SECOND_OPINION["why"], "suggestion": SECOND_OPINION["suggestion"]})
+    for sentence in second_opinion(text, flags, model("language")):
+        flags.append({"id": "second_opinion", "category": SECOND_OPINION["name"], "phrase": sentence,
+                      "why": SECOND_OPINION["why"], "suggestion": SECOND_OPINION["suggestion"]})
     result = {"harmful": bool(flags), "flags": flags}
     return {**result, "message": message} if message else result
+
+
+def second_opinion(text: str, flags: list[dict], learned: Model | None) -> list[str]:
+    """The sentences the learned model reads as harm that the patterns left alone.
+
+    A sentence with a flag is the patterns' to judge. So is a sentence that names one of their
+    phrases and was excused (negated, reported or quoted): it was read more closely than word
+    counts can, so the model does not overrule it.
+    """
+    if learned is None:
+        return []
+    found = [flag["phrase"].lower() for flag in flags]
+    return [s for s in sentences(text)
+            if not any(phrase in s.lower() for phrase in found)
+            and learned.present(s, False)
+            and not any(c.phrases.mentions(s) for c in categories())]
 
 
 def too_long(statement: str) -> str:

@@ -225,6 +225,12 @@ class PhraseList:
         found = sentences(text)
         return [s for s in found if is_question(s)] if self.within == "question" else found
 
+    def mentions(self, text: str) -> bool:
+        """True when a pattern matches anywhere in the text before ``unless``, negation, reported
+        speech or quoting are read: the text speaks of these words, in its own voice or not."""
+        text = forgive_typos(british(normalise(text)), self.vocabulary)
+        return any(pattern.search(unit) for unit in self.units(text) for pattern, _ in self.patterns)
+
     def find(self, text: str) -> list[Hit]:
         """Every hit in the text, in order, skipping sentences an ``unless`` pattern excuses and
         phrases that are negated, reported or quoted (when the list's ``scope`` is on)."""

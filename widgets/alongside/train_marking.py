@@ -145,8 +145,7 @@ def train_language(root: Path) -> str:
     when that is clearly more than the patterns find there, and the validation split confirms it
     raises no more than ``MAX_FALSE_ALARMS`` false alarms and misses nothing the patterns find.
     """
-    from alongside.language import rule_flags
-    from alongside.text import sentences
+    from alongside.language import rule_flags, second_opinion
 
     (OUT / "language.json").unlink(missing_ok=True)
     model.cache_clear()
@@ -160,9 +159,8 @@ def train_language(root: Path) -> str:
         return _fit([str(i.answer) for i in found], [False] * len(found), [i.labels["harmful"] for i in found])
 
     def verdict(fitted: Model | None, text: str) -> bool:
-        if rule_flags(text):
-            return True
-        return fitted is not None and any(fitted.present(s, False) for s in sentences(text))
+        flags = rule_flags(text)
+        return bool(flags) or bool(second_opinion(text, flags, fitted))
 
     def rates(pairs: list[tuple[Model | None, corpus.Item]]) -> tuple[float, float, float]:
         harmful = [(m, i) for m, i in pairs if i.labels["harmful"]]
