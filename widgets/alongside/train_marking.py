@@ -134,12 +134,32 @@ def train_rubric(root: Path, rubric_id: str) -> list[str]:
     return lines
 
 
+def _clean_answers(root: Path) -> list[tuple[str, str]]:
+    """(author, text) of train answers to the rubrics that ask the language checker, where every
+    criterion about harm is labelled met: words that do no harm, in the shapes trainees write
+    (summaries, lists, plans), so that the checker's model learns those are not harm."""
+    out = []
+    for rubric_id in rubric_engine.rubric_ids():
+        rubric = rubric_engine.load_rubric(rubric_id)
+        harm = [c.id for c in rubric.criteria if c.harm]
+        if not harm:
+            continue
+        for item in corpus.items(root, rubric_id, "train"):
+            if not item.junk and all(item.labels.get(c) is True for c in harm):
+                text = rubric_engine.answer_text(rubric, item.answer)[1]
+                if text.strip():
+                    out.append((item.author, text))
+    return out
+
+
 def train_language(root: Path) -> str:
     """Fit and write the language checker's second opinion; return a report line.
 
     It reads only the sentences the patterns pass, so it is fitted on the words alone (no
     feature for the patterns' verdict). Its threshold is chosen by leaving out one train author
-    at a time: the patterns were tuned once on the validation split (stop 18), so that split
+    at a time, together with train answers to the harm-checking rubrics whose harm criteria are all
+    met (:func:`_clean_answers`; in each fold, the left-out author's answers are left out too).
+    The patterns were tuned once on the validation split (stop 18), so that split
     flatters them and cannot judge what the model adds. The threshold finds the most harm, pooled
     over the left-out authors, at no more than ``ALARM_BUDGET`` false alarms; the model is kept
     when that is clearly more than the patterns find there, and the validation split confirms it
@@ -154,9 +174,15 @@ def train_language(root: Path) -> str:
         return [i for i in corpus.items(root, "language", split) if not i.junk and str(i.answer).strip()]
 
     train, valid = usable("train"), usable("validation")
+    clean = _clean_answers(root)
 
     def fit(found: list[corpus.Item]) -> dict | None:
-        return _fit([str(i.answer) for i in found], [False] * len(found), [i.labels["harmful"] for i in found])
+        texts = [str(i.answer) for i in found] + [text for author, text in clean if author not in left_out(found)]
+        labels = [i.labels["harmful"] for i in found] + [False] * (len(texts) - len(found))
+        return _fit(texts, [False] * len(texts), labels)
+
+    def left_out(found: list[corpus.Item]) -> set[str]:
+        return {i.author for i in train} - {i.author for i in found}
 
     def verdict(fitted: Model | None, text: str) -> bool:
         flags = rule_flags(text)
