@@ -14,7 +14,7 @@ from functools import lru_cache
 from alongside.data import DataError, load_yaml
 from alongside.matching import PhraseList
 from alongside.learned import Model, model
-from alongside.text import STATEMENT_CHARS as MAX_CHARS, cap, normalise, sentences, strip_stub
+from alongside.text import STATEMENT_CHARS as MAX_CHARS, cap, normalise, sentences, strip_stub, words
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,8 @@ def check_language(statement: object) -> dict:
 def second_opinion(text: str, flags: list[dict], learned: Model | None) -> list[str]:
     """The sentences the learned model reads as harm that the patterns left alone.
 
-    A sentence with a flag is the patterns' to judge. So is a sentence that names one of their
+    A sentence with a flag is the patterns' to judge, and so is a sentence too short for word
+    counts to go on (under ``MODEL_MIN_WORDS`` words). So is a sentence that names one of their
     phrases and was excused (negated, reported or quoted): it was read more closely than word
     counts can, so the model does not overrule it.
     """
@@ -92,7 +93,8 @@ def second_opinion(text: str, flags: list[dict], learned: Model | None) -> list[
         return []
     found = [flag["phrase"].lower() for flag in flags]
     return [s for s in sentences(text)
-            if not any(phrase in s.lower() for phrase in found)
+            if len(words(s)) >= MODEL_MIN_WORDS
+            and not any(phrase in s.lower() for phrase in found)
             and learned.present(s, False)
             and not any(c.phrases.mentions(s) for c in categories())]
 
@@ -101,6 +103,8 @@ def too_long(statement: str) -> str:
     """A message when a statement is longer than the checker reads, or ""."""
     return cap(statement, "statement", part_checked=True, limit=MAX_CHARS)[1]
 
+
+MODEL_MIN_WORDS = 5
 
 SECOND_OPINION = {
     "name": "may hurt (second opinion)",
