@@ -62,14 +62,20 @@ def everyday_acronyms() -> frozenset[str]:
 # After a term, these explain it: "(...)" unless only an acronym is in the brackets, "which is",
 # "means", "is a ...", "is the ...", "is when ...", a phrase between commas that starts "a", "an" or
 # "the" and has no verb ("SENDIASS, a free advice service for families, ..."), a dash or a colon, or a next sentence that
-# starts "It is a ...", "This is the ..." or "This means" (a few words may end the term's sentence).
+# starts "It is a ...", "This is the ...", "This means", "The conference is where ..." or "I want to
+# explain" (a few words may end the term's sentence), or a name and a bracket after it ("our
+# SENCO, Mr Ford (he organises extra help)").
 _EXPLAINED_AFTER = (
     r"\s*(\((?!(?-i:\s*[A-Z][A-Z&]{1,5}s?\s*\)))|,?\s*(which|who|that)\s+(is|are|means)\b"
     r"|\s+(means|stands for|is short for)\b|\s+(is|are)\s+(a|an|the|when|where)\s"
     r"|,\s+(the|a|an)\s[^,.!?]{0,40}?\b(who|that|which)\b"
     r"|,\s+(the|a|an)\s(?![^,.!?]*\b(will|can|could|is|are|was|were|has|have|had|would|should|may|might|must)\b)"
     r"[^,.!?]{3,60}(?:[,.!?]|$)"
-    r"|[^.!?]{0,15}[.!?]\s+(it|this)\s+((is|are)\s+(a|an|the|when|where)\s|means\b)|\s*[-–—:]\s)"
+    r"|[^.!?]{0,15}[.!?]\s+(it|this)\s+((is|are)\s+(a|an|the|when|where)\s|means\b)|\s*[-–—:]\s"
+    r"|[^.!?]{0,40}[.!?]\s+(the|this)\s+\w+\s+(is|will be)\s+(where|when|a|an)\s"
+    r"|([^.!?]{0,60}[.!?]){1,2}\s+(I want to|let me|I will|I'll)\s+explain\b"
+    r"|[^.!?]{0,40}[.!?]\s+at (this|the) (meeting|conference|review)\b"
+    r"|,\s+((?-i:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?(?-i:[A-Z])\w+(\s+(?-i:[A-Z])\w+)?\s*\((?!\s*(?-i:[A-Z]{2,})))"
 )
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,5}s?\b")
 

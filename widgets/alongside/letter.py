@@ -296,6 +296,23 @@ def grade_words(reading_grade: float) -> str:
     return f"a reading age of about {reading_age(reading_grade)} (Flesch-Kincaid grade {reading_grade:g})"
 
 
+_SIGN_OFF = re.compile(
+    r"^\s*(yours( sincerely| faithfully| truly)?|(kind|warm|best|warmest|many) (regards|wishes|thanks)|"
+    r"with (best|kind) wishes|regards|thanks( so much| again)?|thank you|many thanks|best|love|cheers|diolch)"
+    r"\s*[,.!]*\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def without_sign_off(text: str) -> str:
+    """The letter without its sign-off: a job title or short form under the sender's name
+    ("SENCO", "RN") tells the parent who wrote, not something they must understand to take part."""
+    found = list(_SIGN_OFF.finditer(text))
+    if not found:
+        return text
+    last = found[-1]
+    tail = text[last.end():]
+    return text[: last.start()] if len(tail.strip().splitlines()) <= 6 else text
+
+
 @dataclass
 class Review:
     """A letter's findings: the JSON result and, for each sentence, what the checker saw in it."""
@@ -333,7 +350,7 @@ def review(letter: object) -> Review:
             long_sentences.append(unit)
             notes[i].append(f"Long sentence ({count} words): split it into two or three short ones.")
 
-    jargon = [{"term": j.term, "plain": j.plain} for j in glossary.find_jargon(text)]
+    jargon = [{"term": j.term, "plain": j.plain} for j in glossary.find_jargon(without_sign_off(text))]
     unexplained = {j["term"]: j["plain"] for j in jargon}
     for i, unit in enumerate(units):
         for j in glossary.find_jargon(unit):
