@@ -256,10 +256,14 @@ def module_html(module: dict, parts: dict) -> str:
     pages = [_page(content, label, first=(n == 0 and not extra), extra=extra)
              for n, (content, label, extra) in enumerate(sheets)]
     nav = "".join(f'<li><a href="#{anchor}">{_e(text)}</a></li>' for anchor, text in links)
+    how_to_print = ["Print this file on A4."]
+    if parts["story"] is not None or practice is not None:
+        how_to_print.append("Cut the cards out along their dashed lines.")
+    if practice is not None:
+        how_to_print.append("Each role card is on a page of its own, so each person gets only their own card.")
     cover = (
         f"<h1>{_e(title)}: handouts</h1>"
-        "<p>Print this file on A4. Each sheet after the first starts on a new page, and each role card has a "
-        "page of its own; cut the cards out along their dashed lines.</p>"
+        + (f"<p>{' '.join(how_to_print)}</p>" if sheets else "")
         + (f"<p>In this file: {_e(', '.join(found))}.</p>" if found else "<p>This module has nothing to print yet.</p>")
         + (f'<nav aria-label="In this file"><ul>{nav}</ul></nav>' if nav else "")
         + (f'<div class="missing"><h2>Not in this file yet</h2>{_list(gaps)}</div>' if gaps else "")
