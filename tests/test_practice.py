@@ -543,7 +543,3 @@ def test_the_prose_check_itself_catches_hard_text():
             "responsibilities, practitioners demonstrated exceptional organisational accountability.")
     assert textstat.flesch_kincaid_grade(prose(hard)) > 9
 
-
-def test_module_04s_guide_is_the_90_minute_session_the_notebook_described():
-    guide = load_facilitator("04-story")
-    assert guide["session_minutes"] == 90
