@@ -55,6 +55,7 @@ _WIDGETS = {
     "plan": r'AgreementBuilder\(\s*(?:"([^"]*)")?\s*\)',
     "letter": r'LetterChecker\(\s*(?:"([^"]*)")?\s*\)',
     "story": r'StagedStory\(\s*"([^"]+)"',
+    "practice": r'PracticeConversation\(\s*"([^"]+)"',  # its box for the first turn: a reflection
 }
 _DEFAULTS = {
     "plan": inspect.signature(AgreementBuilder).parameters["rubric_id"].default,
@@ -69,7 +70,8 @@ def _widgets_in(module_id: str) -> list[tuple[str, str]]:
     for cell in (c for c in nb.cells if c.cell_type == "code"):
         hits = [(m.start(), kind, m.group(1) or _DEFAULTS.get(kind))
                 for kind, pattern in _WIDGETS.items() for m in re.finditer(pattern, cell.source)]
-        found += [(kind, name) for _start, kind, name in sorted(hits)]
+        found += [("reflection", f"{name}:practice") if kind == "practice" else (kind, name)
+                  for _start, kind, name in sorted(hits)]
     return found
 
 
@@ -131,8 +133,8 @@ def test_the_table_lists_modules_01_to_11_and_counts_eleven(alongside_home):
 def test_running_the_last_cell_without_answering_does_not_mark_done(alongside_home, capsys):
     progress.mark_done("02-words")
     said = capsys.readouterr().out
-    assert "is not done yet" in said and "0 of its 4 activities" in said
-    assert "a statement sorter and 3 reflection boxes" in said
+    assert "is not done yet" in said and "0 of its 5 activities" in said
+    assert "a statement sorter and 4 reflection boxes" in said
     assert progress_store().all() == {}
     assert not _row("02-words")["done"] and "You have finished 0 of 11" in progress.table_html()
 
@@ -144,7 +146,7 @@ def test_a_done_date_recorded_before_the_answers_does_not_count(alongside_home):
 
 def test_some_answers_show_as_started_with_how_many(alongside_home):
     answers().set("02-words:sami-wait", "He might feel nobody listens.")
-    assert progress._state(_row("02-words")) == "Started: 1 of 4 activities answered"
+    assert progress._state(_row("02-words")) == "Started: 1 of 5 activities answered"
 
 
 def test_self_check_scores_show_in_the_summary(alongside_home, capsys):

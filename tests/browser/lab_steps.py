@@ -56,7 +56,7 @@ def widget_cells(page) -> int:
     return page.evaluate(
         """() => window.jupyterapp.shell.currentWidget.content.widgets
              .filter(c => c.model.type === 'code')
-             .filter(c => /(ReflectionBox|StatementSorter|StagedStory|AgreementBuilder|LetterChecker)\\(/
+             .filter(c => /(ReflectionBox|StatementSorter|StagedStory|AgreementBuilder|LetterChecker|PracticeConversation)\\(/
                .test(c.model.sharedModel.getSource())).length"""
     )
 

@@ -17,7 +17,7 @@ REPLY = (
     "What have you noticed about Sami's talking at home? Let's meet next week and plan together."
 )
 OWN_WIDGETS = [".alongside-sorter", ".alongside-reflection", ".alongside-story", ".alongside-letter",
-               ".alongside-agreement", ".alongside-progress-box"]
+               ".alongside-agreement", ".alongside-progress-box", ".alongside-practice"]
 
 
 def _screenshot(page, name: str) -> None:

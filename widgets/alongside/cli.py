@@ -1,7 +1,8 @@
 """The command line: ``alongside`` or ``python -m alongside``.
 
 Each command reads text on standard input and prints one JSON object, so trainers and other
-tools can script it; ``alongside cohort ...`` (grading a whole cohort) works on a folder instead.
+tools can script it; ``alongside cohort ...`` (grading a whole cohort) works on a folder instead,
+and ``alongside handouts --out DIR`` writes the handouts to print for group sessions.
 Bad input gets a one-line message on standard error and exit status 2. No checker reads more than
 ``text.MAX_CHARS`` characters: ``check-language`` reads the first part and says so on standard
 error, ``score`` gives its one message and no points, and the others refuse longer text. Standard input is read as
@@ -162,6 +163,26 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_handouts(args: argparse.Namespace) -> int:
+    """Write the handouts to print (guides, story cards, role cards, observation sheets) into a folder."""
+    from alongside.handouts import UnknownModule, write_handouts
+
+    try:
+        written = write_handouts(args.out, module_id=args.module)
+    except UnknownModule as err:
+        raise UsageError(str(err)) from None
+    except FileExistsError:
+        raise UsageError(f"{args.out} is a file, not a folder: give a folder for the handouts") from None
+    except NotADirectoryError:
+        raise UsageError(f"could not make the folder {args.out}: part of its path is a file") from None
+    except OSError as err:
+        raise UsageError(f"could not write the handouts in {args.out}: {err.strerror or err}") from None
+    for path, gaps in written[:-1]:
+        print(f"{path}" + (f" (missing: {' '.join(gaps)})" if gaps else ""))
+    print(f"Open {written[-1][0]} in a browser to print them on A4.")
+    return 0
+
+
 def _add_cohort(sub) -> None:
     p = sub.add_parser("cohort", help="trainers: grade a whole cohort with nbgrader and report on it")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -220,6 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("rubrics", help="list the rubrics and their criteria; prints JSON")
     p.set_defaults(func=cmd_rubrics)
+
+    p = sub.add_parser("handouts", help="trainers: write the handouts to print for group sessions (HTML for A4)")
+    p.add_argument("--out", required=True, metavar="DIR", help="the folder to write them in (made if need be)")
+    p.add_argument("--module", metavar="ID", help="one module only, e.g. 02-words (default: every module)")
+    p.set_defaults(func=cmd_handouts)
 
     _add_cohort(sub)
     return parser

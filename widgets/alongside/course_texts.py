@@ -2,9 +2,9 @@
 
 Texts come from the notebooks in ``course/`` and ``solutions/`` (markdown cells, and the strings
 in code cells: model answers, examples, prompts), from the data files in ``alongside/data``
-(stories, statements, rubrics, exercises, glossary) and from the trainer's ``answer-keys.yaml``
-(the reasons the grader's feedback gives), leaving out the keys that hold patterns or settings
-rather than prose. Each text comes with where it was found, the module it belongs to
+(stories, statements, rubrics, exercises, glossary, practice conversations, facilitator's guides)
+and from the trainer's ``answer-keys.yaml`` (the reasons the grader's feedback gives), leaving out
+the keys that hold patterns or settings rather than prose. Each text comes with where it was found, the module it belongs to
 (by the number its file name starts with; :data:`alongside.cast.COURSE` for data every module
 shares) and whether it is a letter (a line starting "Dear ...").
 """
@@ -29,7 +29,7 @@ DATA = Path(__file__).resolve().parent / "data"
 # Keys whose values are patterns, ids or settings, not prose a reader sees.
 _NOT_PROSE = {"patterns", "unless", "phrases", "uses", "uses_unless", "english_words", "id", "rule", "variable", "field",
               "token_pattern", "pattern", "kind", "rubric", "statements", "answer", "aliases", "exercise", "items",
-              "status", "everyday_acronyms", "notebook", "labels", "after"}
+              "status", "everyday_acronyms", "notebook", "labels", "after", "module", "hard_part", "observe_rubric"}
 _MARKUP = re.compile(r"<[^<>]+>|!?\[([^\]]*)\]\([^)]*\)|https?://\S+|`[^`\n]*`")
 _QUOTE = re.compile(r"(?m)^>[ \t]?")
 _LETTER = re.compile(r"(?im)^\s*dear\s+\S")
