@@ -52,7 +52,8 @@ def labelled_pairs(letter: dict) -> dict[str, tuple[bool, bool]]:
     """Per item, (expected, found) for one letter."""
     result = check_letter(letter["text"])
     expect = letter["expect"]
-    pairs = {i: (expect["no_surprises"][i], result["no_surprises"][i]) for i in ITEM_IDS}
+    # letters labelled before an item was added (purpose, in stop 18) are not scored on it
+    pairs = {i: (expect["no_surprises"][i], result["no_surprises"][i]) for i in ITEM_IDS if i in expect["no_surprises"]}
     pairs["jargon"] = (bool(expect["jargon"]), bool(result["jargon"]))
     pairs["blame"] = (bool(expect["blame"]), bool(result["blame"]))
     pairs["passes"] = (expect["passes"], result["passes"])
