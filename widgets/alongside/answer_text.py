@@ -25,6 +25,7 @@ from rapidfuzz import fuzz
 
 from alongside import grading
 from alongside import rubric as rubric_engine
+from alongside.cells import cell_source
 from alongside.data import DataError, load_yaml
 from alongside.labelled import Field, Labelled, labelled_lines, read_labelled
 from alongside.text import cap, normalise, without_stub, words
@@ -76,8 +77,7 @@ def notebook_answers(nb) -> dict[tuple[str, str], str]:
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        source = cell_source(cell)
         item = cell_item(source)
         if item:
             found[item] = cell_body(source)

@@ -35,17 +35,12 @@ from pathlib import Path
 from nbgrader.preprocessors import DeduplicateIds, NbGraderPreprocessor
 from nbformat.v4 import new_output
 
+from alongside.cells import cell_source, nbgrader_metadata
+
 MARKS_DIR = Path(".alongside") / "marks"
 _MARK_CALL = re.compile(r"""\bmark\(\s*["']([^"'\n]+)["']\s*,\s*["']([^"'\n]+)["']""")
 
 
-def _source(cell) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
-
-
-def _nbgrader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
 
 
 def marked_item(source: str) -> tuple[str, str] | None:
@@ -55,7 +50,7 @@ def marked_item(source: str) -> tuple[str, str] | None:
 
 
 def _is_test(cell) -> bool:
-    meta = _nbgrader(cell)
+    meta = nbgrader_metadata(cell)
     return cell.get("cell_type") == "code" and bool(meta.get("grade")) and not meta.get("solution")
 
 
@@ -109,22 +104,22 @@ class TrustedMarking(NbGraderPreprocessor):
         use_keys(course_root(self.config))
         info = resources["nbgrader"]
         cells = answer_cells(info["db_url"], info["assignment"], info["notebook"])
-        by_id = {_nbgrader(c).get("grade_id"): c for c in nb.cells if _nbgrader(c).get("solution")}
+        by_id = {nbgrader_metadata(c).get("grade_id"): c for c in nb.cells if nbgrader_metadata(c).get("solution")}
         results = []
         for cell in nb.cells:
             if cell.get("cell_type") == "code":
                 cell.outputs, cell.execution_count = [], None
             if not _is_test(cell):
                 continue
-            points = float(_nbgrader(cell).get("points", 0))
-            item = marked_item(_source(cell))
+            points = float(nbgrader_metadata(cell).get("points", 0))
+            item = marked_item(cell_source(cell))
             if item is None:
                 cell.outputs = [new_output("stream", name="stderr", text=(
                     "This test cell does not name an item to mark, and the grader runs no code: it earns 0 points. "
                     "Mark it by hand in the formgrader.\n"))]
                 continue
             answer = by_id.get(cells.get(item))
-            result = mark_cell(*item, None if answer is None else cell_body(_source(answer)), points)
+            result = mark_cell(*item, None if answer is None else cell_body(cell_source(answer)), points)
             cell.outputs = _outputs(result)
             cell.execution_count = 1
             results.append(result)
@@ -216,7 +211,7 @@ class SetPoints(NbGraderPreprocessor):
         """Set the points of a cell that marks an item; leave every other cell as it is."""
         from alongside.grading import item_spec
 
-        item = marked_item(_source(cell)) if _is_test(cell) else None
+        item = marked_item(cell_source(cell)) if _is_test(cell) else None
         if item:
             cell.metadata["nbgrader"]["points"] = float(item_spec(*item)["points"])
         return cell, resources

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from alongside import grading
 from alongside.answer_text import notebook_answers, parse_answer
+from alongside.cells import cell_source, nbgrader_metadata
 from alongside.language import check_language
 from alongside.privacy import module_for, personal_details
 from alongside.text import normalise, strip_stub
@@ -21,19 +22,12 @@ from alongside.text import normalise, strip_stub
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
 
 
-def _nbgrader(cell) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {}) or {}
-
 
 def read_answers(nb, exercise_id: str) -> dict[str, object]:
     """Item id -> answer, for each of the exercise's answer cells in a notebook, without running anything."""
     return {item: parse_answer(exercise_id, item, text)
             for (exercise, item), text in notebook_answers(nb).items() if exercise == exercise_id}
 
-
-def _source(cell) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
 
 
 def criterion_rows(result: grading.ItemResult) -> list[dict]:
@@ -83,9 +77,9 @@ def free_texts(exercise_id: str, nb, values: dict[str, object]) -> list[FreeText
             texts.extend(FreeText(t, "letter" if kind == "letter" else "reflection", module)
                          for t in grading.answer_texts(values.get(spec["id"])))
     for cell in nb.get("cells", []):
-        meta = _nbgrader(cell)
+        meta = nbgrader_metadata(cell)
         if cell.get("cell_type") == "markdown" and meta.get("solution"):
-            texts.append(FreeText(strip_stub(_source(cell)), "reflection", exercise_id))
+            texts.append(FreeText(strip_stub(cell_source(cell)), "reflection", exercise_id))
     cleaned = (FreeText(normalise(strip_stub(t.text)).strip(), t.kind, t.module) for t in texts)
     return [t for t in cleaned if t.text]
 
@@ -99,7 +93,7 @@ def quoted_phrases(notebooks: list) -> set[str]:
     found = set()
     for nb in notebooks:
         for cell in nb.get("cells", []):
-            found |= {f["phrase"].lower() for f in check_language(_source(cell))["flags"]}
+            found |= {f["phrase"].lower() for f in check_language(cell_source(cell))["flags"]}
     return found
 
 
