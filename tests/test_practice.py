@@ -27,7 +27,7 @@ from alongside.handouts import CSS, ROUNDS, index_html, module_html, module_part
 from alongside.practice import (HARD_PARTS, ROLES, NotWritten, check_facilitator, check_practice, load_facilitator,
                                 load_practice)
 from alongside.progress import modules
-from alongside.rubric import load_rubric
+from alongside.rubric import load_rubric, score
 from alongside.store import answers
 from alongside.widgets import PracticeConversation
 from alongside.widgets.keyboard import KeyboardGuard
@@ -543,3 +543,31 @@ def test_the_prose_check_itself_catches_hard_text():
             "responsibilities, practitioners demonstrated exceptional organisational accountability.")
     assert textstat.flesch_kincaid_grade(prose(hard)) > 9
 
+
+
+def test_a_turn_may_name_its_own_rubric_and_an_unknown_one_is_refused():
+    data = copy.deepcopy(GOOD)
+    data["turn"]["rubric"] = "referral-conversation"
+    assert check_practice(data, "t.yaml", "02-words")["turn"]["rubric"] == "referral-conversation"
+    data["turn"]["rubric"] = "no-such-rubric"
+    with pytest.raises(DataError, match=r"t.yaml: turn.rubric 'no-such-rubric' is not a rubric"):
+        check_practice(data, "t.yaml", "02-words")
+
+
+def test_module_08s_trainee_alone_cannot_pass_by_dropping_the_referral_or_promising_an_outcome():
+    """The review's test (review of issue 16): a warm reply that holds off on the referral, or
+    promises the children stay, scored 6 of 6 on the listening rubric alone."""
+    turn = load_practice("08-safeguarding")["turn"]
+    assert turn["rubric"] == "referral-conversation"
+    held_off = ("I can hear how frightened you are. Let us hold off on the referral for now and see how things "
+                "go over half term. What would help you with the evenings? I will ring you on Friday.")
+    promised = ("I can hear how frightened you are. They won't take your kids, it's just a formality. "
+                "A social worker will phone you tomorrow.")
+    honest = ("I can hear how frightened you are, and you're right that we let you down in September. The referral "
+              "goes ahead today, because Jade and Leo are not safe alone in the evenings. A social worker will read "
+              "it and will probably phone you. I can't promise how it ends, but I will write in it that you asked "
+              "us for help.")
+    assert not score(turn["rubric"], held_off).criteria["keeps_referral"].met
+    assert not score(turn["rubric"], promised).criteria["no_false_promise"].met
+    good = score(turn["rubric"], honest)
+    assert good.score == good.max, good.feedback_lines()

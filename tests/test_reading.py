@@ -60,7 +60,7 @@ def test_telling_a_parent_how_they_must_feel_is_not_an_acknowledgement():
 
 
 # The rubrics whose answers are words said to a parent, each with a criterion about harm.
-JUDGES_HARM = ("listening-response", "rewrite-statement", "summary-back")
+JUDGES_HARM = ("listening-response", "rewrite-statement", "summary-back", "referral-conversation")
 
 
 def test_no_rubric_gives_its_harm_points_to_a_text_the_checker_flags():

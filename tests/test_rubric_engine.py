@@ -105,3 +105,22 @@ def test_unknown_rubric_is_a_key_error():
 def test_bad_rubric_data_names_the_problem(entry, message):
     with pytest.raises(DataError, match=message):
         rubric._criterion(entry, "test-rubric")
+
+
+def test_a_same_as_criterion_is_the_other_rubrics_criterion_defined_once():
+    borrowed = {c.id: c for c in rubric.load_rubric("referral-conversation").criteria}["acknowledges"]
+    original = {c.id: c for c in rubric.load_rubric("listening-response").criteria}["acknowledges"]
+    assert (borrowed.looks_for, borrowed.rule, borrowed.phrases, borrowed.skip_harm) == (
+        original.looks_for, original.rule, original.phrases, original.skip_harm)
+    assert borrowed.model_name == "listening-response.acknowledges"
+    text = "It sounds like you have been raising this for months."
+    assert borrowed.check(text) == original.check(text)
+
+
+def test_a_same_as_that_names_nothing_is_refused():
+    _criterion = rubric._criterion
+
+    with pytest.raises(DataError, match="same_as names unknown criterion 'listening-response.nope'"):
+        _criterion({"id": "x", "same_as": "listening-response.nope"}, "t")
+    with pytest.raises(DataError, match="same_as names unknown rubric 'nope'"):
+        _criterion({"id": "x", "same_as": "nope.x"}, "t")

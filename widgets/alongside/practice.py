@@ -44,7 +44,8 @@ HARD_PARTS = {
 }
 # The three people of a triad, in the order the cards are shown, and how the course names each.
 ROLES = {"parent": "the parent", "practitioner": "the practitioner", "observer": "the observer"}
-# The rubric a trainee alone is scored with: their turn is a listening reply.
+# The rubric a trainee alone is scored with when the file names none (turn.rubric): their turn is a
+# listening reply. A conversation where listening is not enough names its own rubric.
 TURN_RUBRIC = "listening-response"
 # The facilitator's guide: its lists of points, in the order a guide shows them, with their headings.
 GUIDE_LISTS = {
@@ -217,8 +218,15 @@ def check_practice(data: object, where: str = "practice file", module_id: str | 
         "observe_rubric": rubric_id,
         "observe": _observe(data.get("observe"), rubric_id, where),
         "debrief": _texts(data, "debrief", where),
-        "turn": {"prompt": _text(turn, "prompt", where, "turn.prompt")},
+        "turn": {"prompt": _text(turn, "prompt", where, "turn.prompt"), "rubric": _turn_rubric(turn, where)},
     }
+
+
+def _turn_rubric(turn: dict, where: str) -> str:
+    rubric_id = turn.get("rubric", TURN_RUBRIC)
+    if rubric_id not in rubric_ids():
+        raise DataError(f"{where}: turn.rubric {rubric_id!r} is not a rubric; the rubrics are {', '.join(rubric_ids())}")
+    return rubric_id
 
 
 def check_facilitator(data: object, where: str = "facilitator file", module_id: str | None = None) -> dict:

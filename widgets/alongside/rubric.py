@@ -25,6 +25,9 @@ one judge of words that hurt (its patterns and its learned second opinion), deci
 rewards what the checker flags. ``skip_harm: true`` on an ``any`` criterion passes over sentences
 the checker flags ("you must be so worried" is not an acknowledgement).
 
+A criterion may be ``same_as: <rubric>.<criterion>``: it is that criterion, defined once in that
+rubric (with its learned model), and any key it gives itself (id, points, feedback) wins.
+
 Where ``data/models/<rubric>.<criterion>.json`` exists (made by ``alongside.train_marking``), its
 learned model gives a second opinion that is combined with the patterns (:mod:`alongside.learned`).
 
@@ -79,12 +82,13 @@ class Criterion:
     harm: bool = False
     harm_except: tuple[str, ...] = ()
     skip_harm: bool = False
+    model_name: str = ""  # the learned model's name, when not "<rubric>.<id>" (a ``same_as`` criterion)
 
     def check(self, text: str) -> tuple[bool, str]:
         """Return (met, evidence) for this criterion on a text: the patterns' verdict, combined
         with the learned model's where one exists."""
         met, evidence, hit = self._rules(text)
-        learned = model(f"{self.rubric}.{self.id}") if self.rule in ("any", "none") else None
+        learned = model(self.model_name or f"{self.rubric}.{self.id}") if self.rule in ("any", "none") else None
         if learned is None:
             return met, evidence
         present = learned.present(text, hit)
@@ -216,8 +220,29 @@ def _language_phrases(category_id: str, where: str) -> PhraseList:
         raise DataError(f"{where}: 'uses' names unknown language category {category_id!r}") from None
 
 
+def _borrowed(entry: dict, where: str) -> tuple[dict, str]:
+    """A ``same_as: <rubric>.<criterion>`` entry filled in from that criterion's own entry (what
+    this entry gives itself wins), and the name of that criterion's learned model. One criterion,
+    defined once, can then serve several rubrics: a listening reply is acknowledged the same way
+    whoever the parent is."""
+    source = entry.get("same_as")
+    if source is None:
+        return entry, ""
+    rubric_id, _, criterion_id = str(source).partition(".")
+    if rubric_id not in rubric_ids():
+        raise DataError(f"{where}: same_as names unknown rubric {rubric_id!r}")
+    for other in load_yaml("rubrics", f"{rubric_id}.yaml").get("criteria", []):
+        if str(other.get("id")) == criterion_id:
+            if "same_as" in other:
+                raise DataError(f"{where}: same_as must name a criterion defined in full, not {source!r}")
+            merged = {**other, **{k: v for k, v in entry.items() if k != "same_as"}}
+            return merged, f"{rubric_id}.{criterion_id}"
+    raise DataError(f"{where}: same_as names unknown criterion {source!r}")
+
+
 def _criterion(entry: dict, rubric_id: str) -> Criterion:
     where = f"rubric {rubric_id}, criterion {entry.get('id', '?')}"
+    entry, model_name = _borrowed(entry, where)
     try:
         rule = entry.get("rule", "any")
         if rule not in RULES:
@@ -248,6 +273,7 @@ def _criterion(entry: dict, rubric_id: str) -> Criterion:
             harm=harm,
             harm_except=tuple(entry.get("except") or ()),
             skip_harm=bool(entry.get("skip_harm", False)),
+            model_name=model_name,
         )
     except KeyError as err:
         raise DataError(f"{where}: missing {err}") from None

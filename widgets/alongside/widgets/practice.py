@@ -7,7 +7,7 @@ triad can read only their own: the button's words say whether its card is shown 
 parent's card"), a status line says so to screen readers, and a hidden card is not on the page at
 all. The observation sheet is a table of what the observer looks for, then come the debrief
 questions. A trainee alone writes the practitioner's first turn in a :class:`ReflectionBox` (key
-``<module>:practice``, scored with the listening-response rubric). Every text from the file is
+``<module>:practice``, scored with the rubric the file's ``turn.rubric`` names, or the listening-response rubric). Every text from the file is
 escaped before it is shown.
 
 A module whose practice file is not written yet gets a short note instead of the practice.
@@ -20,7 +20,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from alongside.practice import HARD_PARTS, ROLES, TURN_RUBRIC, NotWritten, load_practice
+from alongside.practice import HARD_PARTS, ROLES, NotWritten, load_practice
 from alongside.widgets.keyboard import keep_keys
 from alongside.widgets.reflection_box import ReflectionBox
 from alongside.widgets.story import STYLE as STORY_STYLE
@@ -131,7 +131,7 @@ class PracticeConversation(widgets.VBox):
             self.card_boxes[role] = widgets.VBox([toggle])
             self.card_boxes[role].add_class("alongside-practice-role")
             self._show_toggle(role)
-        self.turn = ReflectionBox(self.key, self.practice["turn"]["prompt"], rubric=TURN_RUBRIC)
+        self.turn = ReflectionBox(self.key, self.practice["turn"]["prompt"], rubric=self.practice["turn"]["rubric"])
         super().__init__([
             widgets.HTML(intro_html(self.practice)),
             *self.card_boxes.values(),
