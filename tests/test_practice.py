@@ -571,3 +571,18 @@ def test_module_08s_trainee_alone_cannot_pass_by_dropping_the_referral_or_promis
     assert not score(turn["rubric"], promised).criteria["no_false_promise"].met
     good = score(turn["rubric"], honest)
     assert good.score == good.max, good.feedback_lines()
+
+
+def test_module_07s_trainee_alone_cannot_pass_by_handing_over_a_personal_number():
+    """The review's second case: a reply that gives out the teacher's own mobile scored 6 of 6."""
+    turn = load_practice("07-goals")["turn"]
+    assert turn["rubric"] == "saying-no-kindly"
+    gives_in = ("Of course you can have my mobile number, text me any evening. I will write you a full note every "
+                "day.")
+    kind_no = ("I'm so sorry you heard about the seizure four hours late; that was our mistake. I can't give you my "
+               "own number, because staff don't use their phones with families. What I can do: the office will "
+               "ring you straight away after any seizure, and text if you can't answer. I'll send a short tick "
+               "sheet home each day.")
+    assert not score(turn["rubric"], gives_in).criteria["says_no"].met
+    good = score(turn["rubric"], kind_no)
+    assert good.score == good.max, good.feedback_lines()

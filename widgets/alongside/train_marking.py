@@ -29,9 +29,9 @@ from alongside.text import words
 OUT = Path(__file__).resolve().parent / "data" / "models"
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(4, 17))  # 0.2 to 0.8: no edge cases
 MARGIN = 0.02  # the model must beat the patterns on validation by this share of answers
-MAX_FALSE_ALARMS = 0.10
-# The language model's threshold keeps false alarms on left-out authors at or under this, below
-# MAX_FALSE_ALARMS: on a new author the patterns' own false alarms rose by about 0.03 (k1).
+# The language model's threshold keeps its false alarms at or under this, on left-out authors and
+# on the validation split: below the 0.10 the course allows (issue 17), because on a new author the
+# patterns' own false alarms rose by about 0.03 (k1).
 ALARM_BUDGET = 0.06
 LANGUAGE_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(10, 20))  # 0.5 to 0.95
 
@@ -135,20 +135,24 @@ def train_rubric(root: Path, rubric_id: str) -> list[str]:
 
 
 def _clean_answers(root: Path) -> list[tuple[str, str]]:
-    """(author, text) of train answers to the rubrics that ask the language checker, where every
-    criterion about harm is labelled met: words that do no harm, in the shapes trainees write
-    (summaries, lists, plans), so that the checker's model learns those are not harm."""
+    """(author, text) of train answers whose criteria about what to avoid are all labelled met
+    (harm where the rubric judges it, else deficit labels and the like), and letters labelled
+    free of blame: words that do no harm, in the shapes trainees write (summaries, lists, plans,
+    letters), so that the checker's model learns those are not harm."""
     out = []
     for rubric_id in rubric_engine.rubric_ids():
         rubric = rubric_engine.load_rubric(rubric_id)
-        harm = [c.id for c in rubric.criteria if c.harm]
-        if not harm:
-            continue
+        # the criteria that say what to avoid: the harm criteria where the rubric has them, else
+        # every "none" criterion (no deficit labels, no jargon left in a plan)
+        avoid = [c.id for c in rubric.criteria if c.harm] or [c.id for c in rubric.criteria if c.rule == "none"]
         for item in corpus.items(root, rubric_id, "train"):
-            if not item.junk and all(item.labels.get(c) is True for c in harm):
+            if not item.junk and all(item.labels.get(c) is True for c in avoid):
                 text = rubric_engine.answer_text(rubric, item.answer)[1]
                 if text.strip():
                     out.append((item.author, text))
+    for item in corpus.items(root, "letter", "train"):
+        if not item.junk and item.labels.get("blame_free") is True and str(item.answer).strip():
+            out.append((item.author, str(item.answer)))
     return out
 
 
@@ -160,10 +164,10 @@ def train_language(root: Path) -> str:
     at a time, together with train answers to the harm-checking rubrics whose harm criteria are all
     met (:func:`_clean_answers`; in each fold, the left-out author's answers are left out too).
     The patterns were tuned once on the validation split (stop 18), so that split
-    flatters them and cannot judge what the model adds. The threshold finds the most harm, pooled
-    over the left-out authors, at no more than ``ALARM_BUDGET`` false alarms; the model is kept
-    when that is clearly more than the patterns find there, and the validation split confirms it
-    raises no more than ``MAX_FALSE_ALARMS`` false alarms and misses nothing the patterns find.
+    flatters them and cannot judge what the model adds, though it can judge the false alarms the
+    model adds, never having seen it. The threshold finds the most harm, pooled over the left-out
+    authors, at no more than ``ALARM_BUDGET`` false alarms there and on the validation split; the
+    model is kept when that is clearly more than the patterns find.
     """
     from alongside.language import rule_flags, second_opinion
 
@@ -204,20 +208,22 @@ def train_language(root: Path) -> str:
         return "language: patterns only (no data)"
     held = [i for i in train if i.author in folds]
     base = rates([(None, i) for i in held])
+    data = fit(train)
+    valid_base = rates([(None, i) for i in valid])
     best = None
     for threshold in LANGUAGE_THRESHOLDS:
         fold_models = {a: _as_model("language", d, threshold) for a, d in folds.items()}
         found, alarms, balanced = rates([(fold_models[i.author], i) for i in held])
-        if alarms <= ALARM_BUDGET and (best is None or found > best[0]):
+        # the model never saw the validation split, so the false alarms it adds there are fair
+        valid_alarms = rates([(_as_model("language", data, threshold), i) for i in valid])[1]
+        if alarms <= ALARM_BUDGET and valid_alarms <= ALARM_BUDGET and (best is None or found > best[0]):
             best = (found, alarms, balanced, threshold)
     if best is None or best[0] < base[0] + MARGIN:
         return f"language: patterns only (left-out authors found {base[0]:.2f}, false alarms {base[1]:.2f})"
-    data = fit(train)
     fitted = _as_model("language", data, best[3])
-    valid_base, valid_model = rates([(None, i) for i in valid]), rates([(fitted, i) for i in valid])
-    if valid_model[1] > MAX_FALSE_ALARMS or valid_model[0] < valid_base[0]:
-        return (f"language: patterns only (validation found {valid_model[0]:.2f}, "
-                f"false alarms {valid_model[1]:.2f} with the model)")
+    valid_model = rates([(fitted, i) for i in valid])
+    if valid_model[0] < valid_base[0]:
+        return f"language: patterns only (validation found {valid_model[0]:.2f} with the model)"
     figures = {"left_out_authors": {"patterns": {"found": round(base[0], 3), "false_alarms": round(base[1], 3)},
                                     "combined": {"found": round(best[0], 3), "false_alarms": round(best[1], 3)}},
                "validation": {"patterns": {"found": round(valid_base[0], 3), "false_alarms": round(valid_base[1], 3)},
