@@ -80,8 +80,8 @@ def test_trainers_report_reads_letters_as_letters_and_knows_the_exercises_cast()
     assert not [c for c in concerns(texts) if c[0] == "personal"]
     moved = FreeText("Mr Haddad\n" + FAMILY_ADDRESS + letters[0].text, "letter", "08-safeguarding")
     assert ("personal", "possible details of a real family: street address, town or city, postcode") in concerns([moved])
-    assert not concerns([FreeText("Tyler missed school and Carla was frightened.", "reflection", "08-safeguarding")])
-    assert concerns(["Tyler missed school and Carla was frightened."])  # a plain string expects no cast
+    assert not concerns([FreeText("Freya missed school and Anjali was frightened.", "reflection", "08-safeguarding")])
+    assert concerns(["Freya missed school and Anjali was frightened."])  # a plain string expects no cast
     another = FreeText(letters[0].text.replace("You are welcome", "Mrs Patel, Jayden's mum, said it went well. You are welcome"), "letter",
                        "08-safeguarding")
     assert concerns([another]) == [("personal", "possible details of a real family: name")]
