@@ -99,7 +99,7 @@ def test_the_sections_come_in_the_order_the_module_teaches_them():
     "a child's disclosure, as Keeping Children Safe in Education asks": [
         "Keeping Children Safe in Education", "check the current edition", "Stay calm",
         "never promise to keep it a secret", "not ask leading questions",
-        "write down what the child said, in their own words", "the same day"],
+        "write down what the child said, in their own words", "straight away", "call 999"],
     "information sharing and consent": [
         "Data protection law is not a barrier", "You do not need consent", "Be open with the family",
         "Seek advice", "Keep a record", "Consent and honesty are not the same thing"],

@@ -59,8 +59,11 @@ class Model:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     def present(self, text: str, rule_hit: bool) -> bool:
-        """The combined verdict: is the criterion's target present?"""
-        return self.probability(text, rule_hit) >= self.threshold
+        """The combined verdict: is the criterion's target present? Where the patterns found it, the
+        model overrules them only when it is fairly sure they are wrong (a probability under one
+        half), whatever its threshold; the patterns read negation and quoting, and word counts do not."""
+        threshold = min(self.threshold, 0.5) if rule_hit else self.threshold
+        return self.probability(text, rule_hit) >= threshold
 
     def telling_sentence(self, text: str, rule_hit: bool) -> str:
         """The sentence of the text the model scores highest, for the evidence shown."""
