@@ -21,9 +21,10 @@ import yaml
 from prose_tools import prose
 
 from alongside import activities, practice
+from alongside.cards import label, paragraphs, paragraphs_html
 from alongside.cli import main
 from alongside.data import DataError, data_path
-from alongside.handouts import CSS, ROUNDS, index_html, module_html, module_parts, write_handouts
+from alongside.handouts import CSS, ROUNDS, index_html, module_html, module_parts, role_card_html, write_handouts
 from alongside.practice import (HARD_PARTS, ROLES, NotWritten, check_facilitator, check_practice, load_facilitator,
                                 load_practice)
 from alongside.progress import modules
@@ -31,6 +32,7 @@ from alongside.rubric import load_rubric
 from alongside.store import answers
 from alongside.widgets import PracticeConversation
 from alongside.widgets.keyboard import KeyboardGuard
+from alongside.widgets.practice import card_html
 from alongside.widgets.story import load_story
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,6 +151,58 @@ def test_a_missing_file_is_not_written_rather_than_broken(tmp_path):
         load_facilitator("05-disagree", tmp_path)
     assert not practice.has_file("practice", "05-disagree", tmp_path)
     assert practice.has_file("practice", "02-words", PRACTICE_FIXTURES)
+
+
+# --- A card's paragraphs (one helper for the widget and the handouts) ----------------------------
+
+# A card as the course writers write one: a folded block with a blank line between paragraphs.
+FOLDED_CARD = yaml.safe_load("""card: >
+  You have waited a year for this. Part of you is
+  relieved, and part of you is scared.
+
+  How to play it: quiet at first. Say sorry
+  for crying.
+
+  When to soften: when she talks about Isla.
+""")["card"]
+FOLDED_PARAGRAPHS = ["You have waited a year for this. Part of you is relieved, and part of you is scared.",
+                     "How to play it: quiet at first. Say sorry for crying.", "When to soften: when she talks about Isla."]
+
+
+def test_a_folded_card_has_one_newline_between_paragraphs_and_each_is_a_paragraph():
+    assert "\n\n" not in FOLDED_CARD.strip() and FOLDED_CARD.count("\n") == 3, "what YAML gives for a folded block"
+    assert paragraphs(FOLDED_CARD) == FOLDED_PARAGRAPHS
+    assert paragraphs("One.\n\n\nTwo,\n  and more.") == ["One.", "Two,", "and more."]
+    assert paragraphs("  ") == []
+
+
+def test_a_leading_label_is_bold_and_a_clause_before_a_colon_is_not():
+    assert label("How to play it: quiet at first.") == ("How to play it:", "quiet at first.")
+    assert label("After the round, ask three questions: what?") == ("", "After the round, ask three questions: what?")
+    assert label('Ask straight out: "Are they?"') == ("Ask straight out:", '"Are they?"')
+    assert label("He said: no.") == ("He said:", "no.")
+    assert label("Theo is nine. He said: no.")[0] == ""
+    assert paragraphs_html("Your aim: be <kind>.") == "<p><strong>Your aim:</strong> be &lt;kind&gt;.</p>"
+
+
+@pytest.mark.parametrize("render", [role_card_html, card_html], ids=["handout", "widget"])
+def test_the_handout_and_the_widget_show_a_folded_cards_paragraphs_apart(render):
+    loaded = load_practice("02-words", PRACTICE_FIXTURES)
+    loaded["roles"]["parent"]["card"] = FOLDED_CARD
+    shown = render(loaded, "parent")
+    assert "<p>You have waited a year for this. Part of you is relieved, and part of you is scared.</p>" in shown
+    assert "<p><strong>How to play it:</strong> quiet at first. Say sorry for crying.</p>" in shown
+    assert "<p><strong>When to soften:</strong> when she talks about Isla.</p>" in shown
+
+
+def test_the_course_cards_print_each_part_as_its_own_paragraph(tmp_path):
+    write_handouts(tmp_path, module_id="08-safeguarding")
+    page = (tmp_path / "08-safeguarding.html").read_text(encoding="utf-8")
+    for heading in ("How to play it:", "What would make you feel heard:", "When to soften:", "Your aim:", "You must not:"):
+        assert f"<p><strong>{heading}</strong> " in page, heading
+    loaded = load_practice("08-safeguarding")
+    card = role_card_html(loaded, "practitioner")
+    assert card.count("<p>") >= len(paragraphs(loaded["roles"]["practitioner"]["card"])) >= 5
 
 
 # --- The widget -----------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ browser prints cleanly on A4, with what the module has:
   card per role, each on a printed page of its own, and the observation sheet for each of three
   rounds (so each person plays each role), with a box to tick and room for notes on every row.
 
-``DIR/index.html`` links the modules' files and says what each has and what is missing. Every
-text from the data files is escaped; the pages have no scripts and load nothing. The print
+A card's paragraphs, each leading label ("Your aim:") in bold, come from :mod:`alongside.cards`,
+as the notebook widget's do. ``DIR/index.html`` links the modules' files and says what each has
+and what is missing. Every text from the data files is escaped; the pages have no scripts and
+load nothing. The print
 styles use A4 pages with margins, 12 point text or larger, black on white and page breaks
 between the sheets; cards have a dashed line to cut along.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from alongside.cards import paragraphs_html
 from alongside.data import DataError, data_path
 from alongside.practice import (FACILITATOR, GUIDE_LISTS, PRACTICE, ROLES, NotWritten, load_facilitator,
                                 load_practice)
@@ -66,10 +69,6 @@ td.notes { width: 45%; height: 24mm; }
 
 def _e(text: object) -> str:
     return html.escape(str(text))
-
-
-def _paragraphs(text: str) -> str:
-    return "".join(f"<p>{_e(p.strip())}</p>" for p in str(text).split("\n\n") if p.strip())
 
 
 def _list(items: list[str], tag: str = "ul") -> str:
@@ -176,11 +175,11 @@ def story_cards_html(story: dict) -> str:
             cards.append(
                 f'<article class="card story-card" data-part="{number}" data-side="{_e(side)}">'
                 f"<h3>Part {number} of {total}: {_e(part['title'])}{when}</h3>"
-                f'<p class="side">{_e(heading)}</p>{_paragraphs(part[side])}'
+                f'<p class="side">{_e(heading)}</p>{paragraphs_html(part[side])}'
                 f"<h4>Talk about it</h4>{_list(part['prompts'])}</article>"
             )
     return (f"<h2>Story cards: {_e(story.get('title', story['id']))}</h2>"
-            f"{_paragraphs(story.get('summary', ''))}"
+            f"{paragraphs_html(story.get('summary', ''))}"
             '<p class="cut-note">Cut along the dashed lines. Hand out one part at a time.</p>' + "".join(cards))
 
 
@@ -192,8 +191,8 @@ def setting_card_html(practice: dict) -> str:
         f"observes. Do it three times, so each of you plays each role once.</p>"
         '<p class="cut-note">Cut along the dashed line: one card for each person.</p>'
         '<article class="card setting-card"><h3>Setting card (for all three)</h3>'
-        f"{_paragraphs(practice['setting'])}"
-        f"<h4>The parent starts</h4><blockquote>{_paragraphs(practice['opening'])}</blockquote></article>"
+        f"{paragraphs_html(practice['setting'])}"
+        f"<h4>The parent starts</h4><blockquote>{paragraphs_html(practice['opening'])}</blockquote></article>"
     )
 
 
@@ -202,7 +201,7 @@ def role_card_html(practice: dict, role: str) -> str:
     name = practice["roles"][role]["name"]
     extra = ""
     if role == "parent":
-        extra = f"<h4>You start by saying</h4><blockquote>{_paragraphs(practice['opening'])}</blockquote>"
+        extra = f"<h4>You start by saying</h4><blockquote>{paragraphs_html(practice['opening'])}</blockquote>"
     elif role == "observer":
         extra = "<p>Use the observation sheet: tick what you see, and note the words you hear.</p>"
     return (
@@ -210,7 +209,7 @@ def role_card_html(practice: dict, role: str) -> str:
         f'<article class="card role-card" data-role="{_e(role)}">'
         f"<h2>Role card: {_e(ROLES[role])}</h2>"
         + (f'<p class="name"><strong>You are {_e(name)}.</strong></p>' if name else "")
-        + f"{_paragraphs(practice['roles'][role]['card'])}{extra}</article>"
+        + f"{paragraphs_html(practice['roles'][role]['card'])}{extra}</article>"
     )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
+from alongside.cards import paragraphs_html
 from alongside.practice import HARD_PARTS, ROLES, TURN_RUBRIC, NotWritten, load_practice
 from alongside.widgets.keyboard import keep_keys
 from alongside.widgets.reflection_box import ReflectionBox
@@ -40,10 +41,6 @@ def _e(text: object) -> str:
     return html.escape(str(text))
 
 
-def _paragraphs(text: str) -> str:
-    return "".join(f"<p>{_e(p.strip())}</p>" for p in str(text).split("\n\n") if p.strip())
-
-
 def possessive(role: str) -> str:
     """How a button names a role's card: "the parent's"."""
     return f"{ROLES[role]}'s"
@@ -58,8 +55,8 @@ def intro_html(practice: dict) -> str:
         f'<h3 class="alongside-practice-title">{_e(practice["title"])}</h3>'
         f"<p>About {practice['minutes']} minutes, in threes: one of you plays the parent, one the practitioner "
         f"and one observes. What makes it hard: {_e(HARD_PARTS[practice['hard_part']])}.{feelings}</p>"
-        f"<h4>The setting (for all three)</h4>{_paragraphs(practice['setting'])}"
-        f"<h4>The parent starts</h4><blockquote>{_paragraphs(practice['opening'])}</blockquote>"
+        f"<h4>The setting (for all three)</h4>{paragraphs_html(practice['setting'])}"
+        f"<h4>The parent starts</h4><blockquote>{paragraphs_html(practice['opening'])}</blockquote>"
         f"<h4>Your cards</h4><p>Each of you reads only your own card. Its button shows the card, "
         f"and pressing it again hides it.</p>"
     )
@@ -70,7 +67,7 @@ def card_html(practice: dict, role: str) -> str:
     name = practice["roles"][role]["name"]
     heading = f"{ROLES[role].capitalize()}: {name}" if name else ROLES[role].capitalize()
     return (f'<div class="alongside-practice-card" data-role="{_e(role)}"><h4>{_e(heading)}</h4>'
-            f"{_paragraphs(practice['roles'][role]['card'])}</div>")
+            f"{paragraphs_html(practice['roles'][role]['card'])}</div>")
 
 
 def observe_html(practice: dict) -> str:
