@@ -386,9 +386,13 @@ def test_the_observation_sheet_has_boxes_to_tick_and_room_for_notes_for_three_ro
     for number, sheet in enumerate(sheets, 1):
         assert f"round {number} of 3" in sheet
         assert {"page", "observe-page"} <= set(re.match(r'<section class="([^"]*)"', sheet).group(1).split())
-        assert sheet.count('<span class="box"') == len(loaded["observe"]) == sheet.count('<td class="notes"></td>')
+        observe = sheet[:sheet.index('<table class="feedback">')]
+        assert sheet.count('<span class="box"') == len(loaded["observe"]) == observe.count('<td class="notes"></td>')
         for row in loaded["observe"]:
             assert html.escape(row["look_for"]) in sheet
+        # room at the foot for the feedback the observer's card asks for
+        for line in ("One thing that worked", "One thing to try next time"):
+            assert f'<th scope="row">{line}</th><td class="notes"></td>' in sheet[sheet.index('<table class="feedback">'):]
         assert all(html.escape(q) in sheet for q in loaded["debrief"])
 
 
@@ -397,6 +401,14 @@ def test_the_setting_card_is_for_all_three(written):
     setting = next(s for s in _sections(page) if "setting-card" in s)
     assert "Setting card (for all three)" in setting and html.escape(GOOD["setting"].split(".")[0]) in setting
     assert "another mum" in setting and "role-card" not in setting
+    # what the notebook says above the setting is printed too: what is hard, and how to pause
+    assert "What makes it hard: the parent is angry." in setting
+    assert "before you start, agree how anyone can pause or step out" in setting
+
+
+def test_a_printed_parents_card_is_for_a_parent_or_carer(written):
+    page = (written / "02-words.html").read_text(encoding="utf-8")
+    assert "<h2>Role card: the parent or carer</h2>" in page and "<h2>Role card: the practitioner</h2>" in page
 
 
 def test_a_story_gets_one_card_per_part_per_side_with_its_prompts(written):
@@ -436,7 +448,12 @@ def test_a_module_with_missing_data_still_gets_what_it_has_and_the_index_says_wh
     no_guide = html.escape("No facilitator's guide")
     assert no_guide in row["01-experts"] and "No practice in threes" in row["01-experts"]
     assert "data/practice/01-experts.yaml" in row["01-experts"]
-    assert "8 story cards" in row["11-rights"] and "No practice in threes" in row["11-rights"]
+    # module 11 has no role play by design (no 11-rights:practice activity): said plainly, not as missing
+    assert "8 story cards" in row["11-rights"] and "No practice in threes" not in row["11-rights"]
+    assert "This module has no role play in threes." in row["11-rights"]
+    rights = (written / "11-rights.html").read_text(encoding="utf-8")
+    assert "This module has no role play in threes." in rights  # and "Not in this file yet" names only its guide
+    assert "No practice in threes" not in rights and "No facilitator&#x27;s guide" in rights
     story_only = (written / "04-story.html").read_text(encoding="utf-8")
     assert "story-card" in story_only and "role-card" not in story_only and "Facilitator's guide</h2>" not in story_only
     assert "Not in this file yet" in story_only and no_guide in story_only

@@ -7,6 +7,9 @@ newline, so in the loaded text every newline is a paragraph break. :func:`paragr
 splits on every newline (a run of them, as a Python string with blank lines has, is one break) and
 joins the spaces inside a paragraph.
 
+:func:`what_is_hard` says what makes the conversation hard, and how to keep it safe when feelings
+run high, in the same words on the screen and on the printed setting card.
+
 A paragraph that starts with a short label ending in a colon, such as "How to play it:" or "Your
 aim:", shows the label in bold, so a reader can find each part of a card at a glance.
 """
@@ -15,6 +18,8 @@ from __future__ import annotations
 
 import html
 import re
+
+from alongside.practice import HARD_PARTS
 
 # A label: a capital, then up to 80 characters with no sentence end, comma, colon or quotation mark,
 # then a colon ("How to play it:"; not "After the round, ask these questions:").
@@ -43,3 +48,12 @@ def paragraphs_html(text: object) -> str:
         shown.append(f"<p><strong>{html.escape(head)}</strong> {html.escape(rest)}</p>" if head
                      else f"<p>{html.escape(paragraph)}</p>")
     return "".join(shown)
+
+
+FEELINGS_HIGH = "Feelings can run high in this one: before you start, agree how anyone can pause or step out."
+
+
+def what_is_hard(practice: dict) -> str:
+    """What makes a practice's conversation hard, in words, and the note on pausing if feelings run high."""
+    said = f"What makes it hard: {HARD_PARTS[practice['hard_part']]}."
+    return f"{said} {FEELINGS_HIGH}" if practice["feelings_high"] else said

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from alongside.cards import paragraphs_html
-from alongside.practice import HARD_PARTS, ROLES, TURN_RUBRIC, NotWritten, load_practice
+from alongside.cards import paragraphs_html, what_is_hard
+from alongside.practice import ROLES, TURN_RUBRIC, NotWritten, load_practice
 from alongside.widgets.keyboard import keep_keys
 from alongside.widgets.reflection_box import ReflectionBox
 from alongside.widgets.story import STYLE as STORY_STYLE
@@ -48,13 +48,11 @@ def possessive(role: str) -> str:
 
 def intro_html(practice: dict) -> str:
     """The part everyone reads: the title, how long, what is hard, the setting and the parent's first words."""
-    feelings = (" Feelings can run high in this one: before you start, agree how anyone can pause or step out."
-                if practice["feelings_high"] else "")
     return (
         f"<style>{STYLE}</style>"
         f'<h3 class="alongside-practice-title">{_e(practice["title"])}</h3>'
         f"<p>About {practice['minutes']} minutes, in threes: one of you plays the parent, one the practitioner "
-        f"and one observes. What makes it hard: {_e(HARD_PARTS[practice['hard_part']])}.{feelings}</p>"
+        f"and one observes. {_e(what_is_hard(practice))}</p>"
         f"<h4>The setting (for all three)</h4>{paragraphs_html(practice['setting'])}"
         f"<h4>The parent starts</h4><blockquote>{paragraphs_html(practice['opening'])}</blockquote>"
         f"<h4>Your cards</h4><p>Each of you reads only your own card. Its button shows the card, "
