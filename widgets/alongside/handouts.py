@@ -52,6 +52,9 @@ p, li { max-width: 70ch; }
 a { color: #000; }
 .page { break-before: page; page-break-before: always; }
 .card { border: 1.5pt dashed #000; padding: 5mm 6mm; margin: 0 0 8mm 0; break-inside: avoid; page-break-inside: avoid; }
+.card p { margin: 0 0 2.5mm 0; }
+/* A role card has a page of its own: one longer than a page runs on, rather than leaving a page blank. */
+.card[data-role] { break-inside: auto; page-break-inside: auto; }
 .cut-note { font-size: 12pt; font-style: italic; margin: 0 0 2mm 0; }
 .side { font-weight: bold; }
 blockquote { margin: 2mm 0 2mm 6mm; padding-left: 4mm; border-left: 2pt solid #000; }
@@ -252,7 +255,8 @@ def observation_sheet_html(practice: dict, round_number: int) -> str:
         '<h3>Your feedback</h3><table class="feedback"><tbody>'
         + "".join(f'<tr><th scope="row">{_e(line)}</th><td class="notes"></td></tr>' for line in FEEDBACK_LINES)
         + "</tbody></table>"
-        f"<h3>Talk it over, all three</h3>{_list(practice['debrief'], 'ol')}"
+        "<h3>Talk it over, all three</h3><p>After the last round, pick two of these questions.</p>"
+        f"{_list(practice['debrief'], 'ol')}"
     )
 
 
