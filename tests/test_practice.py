@@ -21,9 +21,10 @@ import yaml
 from prose_tools import prose
 
 from alongside import activities, practice
+from alongside.cards import label, paragraphs, paragraphs_html
 from alongside.cli import main
 from alongside.data import DataError, data_path
-from alongside.handouts import CSS, ROUNDS, index_html, module_html, module_parts, write_handouts
+from alongside.handouts import CSS, ROUNDS, index_html, module_html, module_parts, role_card_html, write_handouts
 from alongside.practice import (HARD_PARTS, ROLES, NotWritten, check_facilitator, check_practice, load_facilitator,
                                 load_practice)
 from alongside.progress import modules
@@ -31,6 +32,7 @@ from alongside.rubric import load_rubric, score
 from alongside.store import answers
 from alongside.widgets import PracticeConversation
 from alongside.widgets.keyboard import KeyboardGuard
+from alongside.widgets.practice import card_html
 from alongside.widgets.story import load_story
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -149,6 +151,58 @@ def test_a_missing_file_is_not_written_rather_than_broken(tmp_path):
         load_facilitator("05-disagree", tmp_path)
     assert not practice.has_file("practice", "05-disagree", tmp_path)
     assert practice.has_file("practice", "02-words", PRACTICE_FIXTURES)
+
+
+# --- A card's paragraphs (one helper for the widget and the handouts) ----------------------------
+
+# A card as the course writers write one: a folded block with a blank line between paragraphs.
+FOLDED_CARD = yaml.safe_load("""card: >
+  You have waited a year for this. Part of you is
+  relieved, and part of you is scared.
+
+  How to play it: quiet at first. Say sorry
+  for crying.
+
+  When to soften: when she talks about Isla.
+""")["card"]
+FOLDED_PARAGRAPHS = ["You have waited a year for this. Part of you is relieved, and part of you is scared.",
+                     "How to play it: quiet at first. Say sorry for crying.", "When to soften: when she talks about Isla."]
+
+
+def test_a_folded_card_has_one_newline_between_paragraphs_and_each_is_a_paragraph():
+    assert "\n\n" not in FOLDED_CARD.strip() and FOLDED_CARD.count("\n") == 3, "what YAML gives for a folded block"
+    assert paragraphs(FOLDED_CARD) == FOLDED_PARAGRAPHS
+    assert paragraphs("One.\n\n\nTwo,\n  and more.") == ["One.", "Two,", "and more."]
+    assert paragraphs("  ") == []
+
+
+def test_a_leading_label_is_bold_and_a_clause_before_a_colon_is_not():
+    assert label("How to play it: quiet at first.") == ("How to play it:", "quiet at first.")
+    assert label("After the round, ask three questions: what?") == ("", "After the round, ask three questions: what?")
+    assert label('Ask straight out: "Are they?"') == ("Ask straight out:", '"Are they?"')
+    assert label("He said: no.") == ("He said:", "no.")
+    assert label("Theo is nine. He said: no.")[0] == ""
+    assert paragraphs_html("Your aim: be <kind>.") == "<p><strong>Your aim:</strong> be &lt;kind&gt;.</p>"
+
+
+@pytest.mark.parametrize("render", [role_card_html, card_html], ids=["handout", "widget"])
+def test_the_handout_and_the_widget_show_a_folded_cards_paragraphs_apart(render):
+    loaded = load_practice("02-words", PRACTICE_FIXTURES)
+    loaded["roles"]["parent"]["card"] = FOLDED_CARD
+    shown = render(loaded, "parent")
+    assert "<p>You have waited a year for this. Part of you is relieved, and part of you is scared.</p>" in shown
+    assert "<p><strong>How to play it:</strong> quiet at first. Say sorry for crying.</p>" in shown
+    assert "<p><strong>When to soften:</strong> when she talks about Isla.</p>" in shown
+
+
+def test_the_course_cards_print_each_part_as_its_own_paragraph(tmp_path):
+    write_handouts(tmp_path, module_id="08-safeguarding")
+    page = (tmp_path / "08-safeguarding.html").read_text(encoding="utf-8")
+    for heading in ("How to play it:", "What would make you feel heard:", "When to soften:", "Your aim:", "You must not:"):
+        assert f"<p><strong>{heading}</strong> " in page, heading
+    loaded = load_practice("08-safeguarding")
+    card = role_card_html(loaded, "practitioner")
+    assert card.count("<p>") >= len(paragraphs(loaded["roles"]["practitioner"]["card"])) >= 5
 
 
 # --- The widget -----------------------------------------------------------------------------------
@@ -332,9 +386,13 @@ def test_the_observation_sheet_has_boxes_to_tick_and_room_for_notes_for_three_ro
     for number, sheet in enumerate(sheets, 1):
         assert f"round {number} of 3" in sheet
         assert {"page", "observe-page"} <= set(re.match(r'<section class="([^"]*)"', sheet).group(1).split())
-        assert sheet.count('<span class="box"') == len(loaded["observe"]) == sheet.count('<td class="notes"></td>')
+        observe = sheet[:sheet.index('<table class="feedback">')]
+        assert sheet.count('<span class="box"') == len(loaded["observe"]) == observe.count('<td class="notes"></td>')
         for row in loaded["observe"]:
             assert html.escape(row["look_for"]) in sheet
+        # room at the foot for the feedback the observer's card asks for
+        for line in ("One thing that worked", "One thing to try next time"):
+            assert f'<th scope="row">{line}</th><td class="notes"></td>' in sheet[sheet.index('<table class="feedback">'):]
         assert all(html.escape(q) in sheet for q in loaded["debrief"])
 
 
@@ -343,6 +401,14 @@ def test_the_setting_card_is_for_all_three(written):
     setting = next(s for s in _sections(page) if "setting-card" in s)
     assert "Setting card (for all three)" in setting and html.escape(GOOD["setting"].split(".")[0]) in setting
     assert "another mum" in setting and "role-card" not in setting
+    # what the notebook says above the setting is printed too: what is hard, and how to pause
+    assert "What makes it hard: the parent is angry." in setting
+    assert "before you start, agree how anyone can pause or step out" in setting
+
+
+def test_a_printed_parents_card_is_for_a_parent_or_carer(written):
+    page = (written / "02-words.html").read_text(encoding="utf-8")
+    assert "<h2>Role card: the parent or carer</h2>" in page and "<h2>Role card: the practitioner</h2>" in page
 
 
 def test_a_story_gets_one_card_per_part_per_side_with_its_prompts(written):
@@ -382,7 +448,12 @@ def test_a_module_with_missing_data_still_gets_what_it_has_and_the_index_says_wh
     no_guide = html.escape("No facilitator's guide")
     assert no_guide in row["01-experts"] and "No practice in threes" in row["01-experts"]
     assert "data/practice/01-experts.yaml" in row["01-experts"]
-    assert "8 story cards" in row["11-rights"] and "No practice in threes" in row["11-rights"]
+    # module 11 has no role play by design (no 11-rights:practice activity): said plainly, not as missing
+    assert "8 story cards" in row["11-rights"] and "No practice in threes" not in row["11-rights"]
+    assert "This module has no role play in threes." in row["11-rights"]
+    rights = (written / "11-rights.html").read_text(encoding="utf-8")
+    assert "This module has no role play in threes." in rights  # and "Not in this file yet" names only its guide
+    assert "No practice in threes" not in rights and "No facilitator&#x27;s guide" in rights
     story_only = (written / "04-story.html").read_text(encoding="utf-8")
     assert "story-card" in story_only and "role-card" not in story_only and "Facilitator's guide</h2>" not in story_only
     assert "Not in this file yet" in story_only and no_guide in story_only

@@ -11,8 +11,10 @@ browser prints cleanly on A4, with what the module has:
   card per role, each on a printed page of its own, and the observation sheet for each of three
   rounds (so each person plays each role), with a box to tick and room for notes on every row.
 
-``DIR/index.html`` links the modules' files and says what each has and what is missing. Every
-text from the data files is escaped; the pages have no scripts and load nothing. The print
+A card's paragraphs, each leading label ("Your aim:") in bold, come from :mod:`alongside.cards`,
+as the notebook widget's do. ``DIR/index.html`` links the modules' files and says what each has
+and what is missing. Every text from the data files is escaped; the pages have no scripts and
+load nothing. The print
 styles use A4 pages with margins, 12 point text or larger, black on white and page breaks
 between the sheets; cards have a dashed line to cut along.
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+from alongside.cards import paragraphs_html, what_is_hard
 from alongside.data import DataError, data_path
 from alongside.practice import (FACILITATOR, GUIDE_LISTS, PRACTICE, ROLES, NotWritten, load_facilitator,
                                 load_practice)
@@ -29,6 +32,10 @@ from alongside.progress import modules
 from alongside.widgets.story import load_story
 
 ROUNDS = 3  # each of the three plays each role once
+# How a printed role card names its role: many who play "the parent" play a carer (a foster carer, an uncle).
+CARD_ROLES = {**ROLES, "parent": "the parent or carer"}
+# What the observer writes at the foot of each round's sheet, for the feedback the observer's card asks for.
+FEEDBACK_LINES = ("One thing that worked", "One thing to try next time")
 INDEX = "index.html"
 
 CSS = """
@@ -45,6 +52,9 @@ p, li { max-width: 70ch; }
 a { color: #000; }
 .page { break-before: page; page-break-before: always; }
 .card { border: 1.5pt dashed #000; padding: 5mm 6mm; margin: 0 0 8mm 0; break-inside: avoid; page-break-inside: avoid; }
+.card p { margin: 0 0 2.5mm 0; }
+/* A role card has a page of its own: one longer than a page runs on, rather than leaving a page blank. */
+.card[data-role] { break-inside: auto; page-break-inside: auto; }
 .cut-note { font-size: 12pt; font-style: italic; margin: 0 0 2mm 0; }
 .side { font-weight: bold; }
 blockquote { margin: 2mm 0 2mm 6mm; padding-left: 4mm; border-left: 2pt solid #000; }
@@ -59,6 +69,7 @@ td.notes { width: 45%; height: 24mm; }
 .box { display: inline-block; width: 8mm; height: 8mm; border: 1.5pt solid #000; }
 .write-in { display: inline-block; min-width: 55mm; border-bottom: 1pt solid #000; }
 .missing { border: 1.5pt solid #000; padding: 2mm 4mm; }
+table.feedback th { width: 35%; font-weight: normal; }
 @media screen { .page { border-top: 1.5pt solid #000; margin-top: 10mm; padding-top: 6mm; } }
 @media print { a { text-decoration: none; } nav { display: none; } }
 """
@@ -66,10 +77,6 @@ td.notes { width: 45%; height: 24mm; }
 
 def _e(text: object) -> str:
     return html.escape(str(text))
-
-
-def _paragraphs(text: str) -> str:
-    return "".join(f"<p>{_e(p.strip())}</p>" for p in str(text).split("\n\n") if p.strip())
 
 
 def _list(items: list[str], tag: str = "ul") -> str:
@@ -120,14 +127,26 @@ def module_parts(module_id: str, practice_folder=None, facilitator_folder=None) 
     }
 
 
+def plans_practice(module_id: str) -> bool:
+    """Whether a module is meant to have a practice in threes: its notebook shows one, so
+    data/modules.yaml lists its ``<module id>:practice`` reflection among its activities."""
+    module = next((m for m in modules() if m["id"] == module_id), None)
+    key = f"{module_id}:practice"
+    return module is not None and any(a.get("reflection") == key for a in module.get("activities") or [])
+
+
 def missing(module_id: str, parts: dict) -> list[str]:
-    """What a module has no file for, in words, naming the file a writer would add."""
+    """What a module has no file for, in words, naming the file a writer would add. A module that has
+    no role play by design (see :func:`plans_practice`) is not missing one."""
     said = []
     if parts["guide"] is None:
         said.append(f"No facilitator's guide: there is no widgets/alongside/data/{FACILITATOR}/{module_id}.yaml.")
-    if parts["practice"] is None:
+    if parts["practice"] is None and plans_practice(module_id):
         said.append(f"No practice in threes: there is no widgets/alongside/data/{PRACTICE}/{module_id}.yaml.")
     return said
+
+
+NO_ROLE_PLAY = "This module has no role play in threes."
 
 
 def contents(parts: dict) -> list[str]:
@@ -176,24 +195,26 @@ def story_cards_html(story: dict) -> str:
             cards.append(
                 f'<article class="card story-card" data-part="{number}" data-side="{_e(side)}">'
                 f"<h3>Part {number} of {total}: {_e(part['title'])}{when}</h3>"
-                f'<p class="side">{_e(heading)}</p>{_paragraphs(part[side])}'
+                f'<p class="side">{_e(heading)}</p>{paragraphs_html(part[side])}'
                 f"<h4>Talk about it</h4>{_list(part['prompts'])}</article>"
             )
     return (f"<h2>Story cards: {_e(story.get('title', story['id']))}</h2>"
-            f"{_paragraphs(story.get('summary', ''))}"
+            f"{paragraphs_html(story.get('summary', ''))}"
             '<p class="cut-note">Cut along the dashed lines. Hand out one part at a time.</p>' + "".join(cards))
 
 
 def setting_card_html(practice: dict) -> str:
-    """The card all three of a triad read: the title, the setting and the parent's first words."""
+    """The card all three of a triad read: the title, what makes it hard (and, if feelings run high, how
+    to pause), the setting and the parent's first words."""
     return (
         f"<h2>Practice in threes: {_e(practice['title'])}</h2>"
         f"<p>About {practice['minutes']} minutes. One of you plays the parent, one the practitioner and one "
         f"observes. Do it three times, so each of you plays each role once.</p>"
         '<p class="cut-note">Cut along the dashed line: one card for each person.</p>'
         '<article class="card setting-card"><h3>Setting card (for all three)</h3>'
-        f"{_paragraphs(practice['setting'])}"
-        f"<h4>The parent starts</h4><blockquote>{_paragraphs(practice['opening'])}</blockquote></article>"
+        f'<p class="hard">{_e(what_is_hard(practice))}</p>'
+        f"{paragraphs_html(practice['setting'])}"
+        f"<h4>The parent starts</h4><blockquote>{paragraphs_html(practice['opening'])}</blockquote></article>"
     )
 
 
@@ -202,20 +223,21 @@ def role_card_html(practice: dict, role: str) -> str:
     name = practice["roles"][role]["name"]
     extra = ""
     if role == "parent":
-        extra = f"<h4>You start by saying</h4><blockquote>{_paragraphs(practice['opening'])}</blockquote>"
+        extra = f"<h4>You start by saying</h4><blockquote>{paragraphs_html(practice['opening'])}</blockquote>"
     elif role == "observer":
         extra = "<p>Use the observation sheet: tick what you see, and note the words you hear.</p>"
     return (
         '<p class="cut-note">Cut along the dashed line. Only the person playing this role reads it.</p>'
         f'<article class="card role-card" data-role="{_e(role)}">'
-        f"<h2>Role card: {_e(ROLES[role])}</h2>"
+        f"<h2>Role card: {_e(CARD_ROLES[role])}</h2>"
         + (f'<p class="name"><strong>You are {_e(name)}.</strong></p>' if name else "")
-        + f"{_paragraphs(practice['roles'][role]['card'])}{extra}</article>"
+        + f"{paragraphs_html(practice['roles'][role]['card'])}{extra}</article>"
     )
 
 
 def observation_sheet_html(practice: dict, round_number: int) -> str:
-    """The observer's sheet for one round: every row, a box to tick and room for notes, then the debrief."""
+    """The observer's sheet for one round: every row, a box to tick and room for notes, two lines for the
+    observer's feedback (one thing that worked, one thing to try), then the debrief."""
     rows = "".join(
         f"<tr><td>{_e(row['look_for'])}</td>"
         f'<td class="tick"><span class="box" role="img" aria-label="empty box to tick"></span></td>'
@@ -230,7 +252,11 @@ def observation_sheet_html(practice: dict, round_number: int) -> str:
         '<thead><tr><th scope="col">What to look for</th><th scope="col">Seen it? Tick</th>'
         '<th scope="col">Notes: the words you heard</th></tr></thead>'
         f"<tbody>{rows}</tbody></table>"
-        f"<h3>Talk it over, all three</h3>{_list(practice['debrief'], 'ol')}"
+        '<h3>Your feedback</h3><table class="feedback"><tbody>'
+        + "".join(f'<tr><th scope="row">{_e(line)}</th><td class="notes"></td></tr>' for line in FEEDBACK_LINES)
+        + "</tbody></table>"
+        "<h3>Talk it over, all three</h3><p>After the last round, pick two of these questions.</p>"
+        f"{_list(practice['debrief'], 'ol')}"
     )
 
 
@@ -249,7 +275,7 @@ def module_html(module: dict, parts: dict) -> str:
     if practice is not None:
         links.append(("practice", "Practice in threes: setting card, role cards, observation sheets"))
         sheets.append((f'<div id="practice">{setting_card_html(practice)}</div>', "Setting card", ""))
-        sheets += [(role_card_html(practice, role), f"Role card: {ROLES[role]}", "role-page") for role in ROLES]
+        sheets += [(role_card_html(practice, role), f"Role card: {CARD_ROLES[role]}", "role-page") for role in ROLES]
         sheets += [(observation_sheet_html(practice, n), f"Observation sheet, round {n}", "observe-page")
                    for n in range(1, ROUNDS + 1)]
     # The first sheet shares the first page with the cover; every other sheet starts a new page.
@@ -265,6 +291,7 @@ def module_html(module: dict, parts: dict) -> str:
         f"<h1>{_e(title)}: handouts</h1>"
         + (f"<p>{' '.join(how_to_print)}</p>" if sheets else "")
         + (f"<p>In this file: {_e(', '.join(found))}.</p>" if found else "<p>This module has nothing to print yet.</p>")
+        + (f"<p>{_e(NO_ROLE_PLAY)}</p>" if not plans_practice(module["id"]) else "")
         + (f'<nav aria-label="In this file"><ul>{nav}</ul></nav>' if nav else "")
         + (f'<div class="missing"><h2>Not in this file yet</h2>{_list(gaps)}</div>' if gaps else "")
     )
@@ -285,6 +312,8 @@ def index_html(entries: list[tuple[dict, dict | None, str | None, bool]]) -> str
         else:
             held = contents(parts)
             found = _e(", ".join(held).capitalize() + ".") if held else "Nothing yet."
+            if not plans_practice(module["id"]):
+                found += f" {_e(NO_ROLE_PLAY)}"
             gaps = " ".join(_e(g) for g in missing(module["id"], parts)) or "Nothing."
         rows.append(f"<tr><td>{link}</td><td>{found}</td><td>{gaps}</td></tr>")
     body = (

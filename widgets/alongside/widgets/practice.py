@@ -20,7 +20,8 @@ from pathlib import Path
 
 import ipywidgets as widgets
 
-from alongside.practice import HARD_PARTS, ROLES, NotWritten, load_practice
+from alongside.cards import paragraphs_html, what_is_hard
+from alongside.practice import ROLES, NotWritten, load_practice
 from alongside.widgets.keyboard import keep_keys
 from alongside.widgets.reflection_box import ReflectionBox
 from alongside.widgets.story import STYLE as STORY_STYLE
@@ -40,10 +41,6 @@ def _e(text: object) -> str:
     return html.escape(str(text))
 
 
-def _paragraphs(text: str) -> str:
-    return "".join(f"<p>{_e(p.strip())}</p>" for p in str(text).split("\n\n") if p.strip())
-
-
 def possessive(role: str) -> str:
     """How a button names a role's card: "the parent's"."""
     return f"{ROLES[role]}'s"
@@ -51,15 +48,13 @@ def possessive(role: str) -> str:
 
 def intro_html(practice: dict) -> str:
     """The part everyone reads: the title, how long, what is hard, the setting and the parent's first words."""
-    feelings = (" Feelings can run high in this one: before you start, agree how anyone can pause or step out."
-                if practice["feelings_high"] else "")
     return (
         f"<style>{STYLE}</style>"
         f'<h3 class="alongside-practice-title">{_e(practice["title"])}</h3>'
         f"<p>About {practice['minutes']} minutes, in threes: one of you plays the parent, one the practitioner "
-        f"and one observes. What makes it hard: {_e(HARD_PARTS[practice['hard_part']])}.{feelings}</p>"
-        f"<h4>The setting (for all three)</h4>{_paragraphs(practice['setting'])}"
-        f"<h4>The parent starts</h4><blockquote>{_paragraphs(practice['opening'])}</blockquote>"
+        f"and one observes. {_e(what_is_hard(practice))}</p>"
+        f"<h4>The setting (for all three)</h4>{paragraphs_html(practice['setting'])}"
+        f"<h4>The parent starts</h4><blockquote>{paragraphs_html(practice['opening'])}</blockquote>"
         f"<h4>Your cards</h4><p>Each of you reads only your own card. Its button shows the card, "
         f"and pressing it again hides it.</p>"
     )
@@ -70,7 +65,7 @@ def card_html(practice: dict, role: str) -> str:
     name = practice["roles"][role]["name"]
     heading = f"{ROLES[role].capitalize()}: {name}" if name else ROLES[role].capitalize()
     return (f'<div class="alongside-practice-card" data-role="{_e(role)}"><h4>{_e(heading)}</h4>'
-            f"{_paragraphs(practice['roles'][role]['card'])}</div>")
+            f"{paragraphs_html(practice['roles'][role]['card'])}</div>")
 
 
 def observe_html(practice: dict) -> str:
