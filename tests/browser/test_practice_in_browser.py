@@ -89,7 +89,9 @@ def test_the_handout_prints_each_role_card_on_a_page_of_its_own(browser, tmp_pat
     assert forced == 1 + 3 + 3  # the setting card, three role cards, three observation sheets
     pdf = tab.pdf(format="A4", prefer_css_page_size=True)
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf))
-    # Without the breaks all of it fits on about five pages; with them, each sheet starts a page.
-    assert forced + 1 <= pages <= forced + 3, pages
+    # Without the breaks all of it fits on about five pages; with them, each sheet starts a page
+    # (the guide takes at least one more). An observation sheet, with its rows and notes for a
+    # round, may run on to a second page, but no forced section takes more than two.
+    assert forced + 1 <= pages <= 2 * forced, pages
     assert tab.evaluate("() => document.documentElement.lang") == "en-GB"
     context.close()
