@@ -10,7 +10,7 @@ import pytest
 from alongside import corpus
 from alongside.language import check_language
 from alongside.rubric import load_rubric, score
-from alongside.train_marking import OUT, _digest
+from alongside.train_marking import OUT, _digest, training_files
 
 CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
 
@@ -101,5 +101,5 @@ def test_every_shipped_model_was_trained_on_the_current_corpus():
         name = path.stem
         checker = name.split(".")[0]
         data = json.loads(path.read_text())
-        assert data["trained_on"] == _digest(corpus.files_for(CORPUS, checker, "train")), (
+        assert data["trained_on"] == _digest(training_files(CORPUS, checker)), (
             f"{name} is out of date: run .venv/bin/python -m alongside.train_marking tests/data/corpus")

@@ -74,27 +74,25 @@ def check_language(statement: object) -> dict:
     text, message = cap(text, "statement", part_checked=True, limit=MAX_CHARS)
     text = normalise(strip_stub(text))[:MAX_CHARS]
     flags = rule_flags(text)
-    for sentence in second_opinion(text, flags, model("language")):
+    for sentence in second_opinion(text, model("language")):
         flags.append({"id": "second_opinion", "category": SECOND_OPINION["name"], "phrase": sentence,
                       "why": SECOND_OPINION["why"], "suggestion": SECOND_OPINION["suggestion"]})
     result = {"harmful": bool(flags), "flags": flags}
     return {**result, "message": message} if message else result
 
 
-def second_opinion(text: str, flags: list[dict], learned: Model | None) -> list[str]:
+def second_opinion(text: str, learned: Model | None) -> list[str]:
     """The sentences the learned model reads as harm that the patterns left alone.
 
-    A sentence with a flag is the patterns' to judge, and so is a sentence too short for word
-    counts to go on (under ``MODEL_MIN_WORDS`` words). So is a sentence that names one of their
-    phrases and was excused (negated, reported or quoted): it was read more closely than word
-    counts can, so the model does not overrule it.
+    A sentence that names one of the patterns' phrases is theirs to judge, whether they flagged it
+    or excused it (negated, reported or quoted): it was read more closely than word counts can, so
+    the model does not overrule it. So is a sentence too short for word counts to go on (under
+    ``MODEL_MIN_WORDS`` words).
     """
     if learned is None:
         return []
-    found = [flag["phrase"].lower() for flag in flags]
     return [s for s in sentences(text)
             if len(words(s)) >= MODEL_MIN_WORDS
-            and not any(phrase in s.lower() for phrase in found)
             and learned.present(s, False)
             and not any(c.phrases.mentions(s) for c in categories())]
 

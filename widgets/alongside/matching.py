@@ -225,18 +225,20 @@ class PhraseList:
         found = sentences(text)
         return [s for s in found if is_question(s)] if self.within == "question" else found
 
+    def _prepared(self, text: str) -> str:
+        """The text as the patterns read it: normalised, in British spelling, key words' typos forgiven."""
+        return forgive_typos(british(normalise(text)), self.vocabulary)
+
     def mentions(self, text: str) -> bool:
         """True when a pattern matches anywhere in the text before ``unless``, negation, reported
         speech or quoting are read: the text speaks of these words, in its own voice or not."""
-        text = forgive_typos(british(normalise(text)), self.vocabulary)
-        return any(pattern.search(unit) for unit in self.units(text) for pattern, _ in self.patterns)
+        return any(pattern.search(unit) for unit in self.units(self._prepared(text)) for pattern, _ in self.patterns)
 
     def find(self, text: str) -> list[Hit]:
         """Every hit in the text, in order, skipping sentences an ``unless`` pattern excuses and
         phrases that are negated, reported or quoted (when the list's ``scope`` is on)."""
-        text = forgive_typos(british(normalise(text)), self.vocabulary)
         hits = []
-        for unit in self.units(text):
+        for unit in self.units(self._prepared(text)):
             if any(p.search(unit) for p in self.unless):
                 continue
             for pattern, note in self.patterns:

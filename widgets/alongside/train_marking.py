@@ -63,6 +63,13 @@ def _as_model(name: str, data: dict, threshold: float) -> Model:
                  tuple(data["weights"]), data["rule_weight"], data["intercept"], threshold)
 
 
+def training_files(root: Path, checker: str) -> list[Path]:
+    """Every corpus file a checker's model learns from: its own train files, and for the language
+    checker also the rubrics' and letters' train files (:func:`_clean_answers`)."""
+    checkers = [checker] + ([*rubric_engine.rubric_ids(), "letter"] if checker == "language" else [])
+    return [path for name in checkers for path in corpus.files_for(root, name, "train")]
+
+
 def _digest(paths: list[Path]) -> str:
     sha = hashlib.sha256()
     for path in sorted(paths):
@@ -128,7 +135,7 @@ def train_rubric(root: Path, rubric_id: str) -> list[str]:
         if best_rate < rules_rate + MARGIN or train_model < train_rules:
             lines.append(f"{name}: patterns only (validation {rules_rate:.2f}; model {best_rate:.2f})")
             continue
-        _write(name, {**data, "threshold": best_t, "trained_on": _digest(corpus.files_for(root, rubric_id, "train")),
+        _write(name, {**data, "threshold": best_t, "trained_on": _digest(training_files(root, rubric_id)),
                       "validation": {"patterns": round(rules_rate, 3), "combined": round(best_rate, 3), "n": len(valid_rows)}})
         lines.append(f"{name}: combined, threshold {best_t} (validation {rules_rate:.2f} -> {best_rate:.2f}, n={len(valid_rows)})")
     return lines
@@ -160,9 +167,9 @@ def train_language(root: Path) -> str:
     """Fit and write the language checker's second opinion; return a report line.
 
     It reads only the sentences the patterns pass, so it is fitted on the words alone (no
-    feature for the patterns' verdict). Its threshold is chosen by leaving out one train author
-    at a time, together with train answers to the harm-checking rubrics whose harm criteria are all
-    met (:func:`_clean_answers`; in each fold, the left-out author's answers are left out too).
+    feature for the patterns' verdict), on the train statements and on train answers and letters
+    that do no harm (:func:`_clean_answers`). Its threshold is chosen by leaving out one train
+    author at a time (their statements and their answers).
     The patterns were tuned once on the validation split (stop 18), so that split
     flatters them and cannot judge what the model adds, though it can judge the false alarms the
     model adds, never having seen it. The threshold finds the most harm, pooled over the left-out
@@ -180,47 +187,46 @@ def train_language(root: Path) -> str:
     train, valid = usable("train"), usable("validation")
     clean = _clean_answers(root)
 
-    def fit(found: list[corpus.Item]) -> dict | None:
-        texts = [str(i.answer) for i in found] + [text for author, text in clean if author not in left_out(found)]
+    def fit(without: str | None = None) -> dict | None:
+        """Fitted on every train author's statements and clean answers but ``without``'s."""
+        found = [i for i in train if i.author != without]
+        texts = [str(i.answer) for i in found] + [text for author, text in clean if author != without]
         labels = [i.labels["harmful"] for i in found] + [False] * (len(texts) - len(found))
         return _fit(texts, [False] * len(texts), labels)
 
-    def left_out(found: list[corpus.Item]) -> set[str]:
-        return {i.author for i in train} - {i.author for i in found}
-
     def verdict(fitted: Model | None, text: str) -> bool:
-        flags = rule_flags(text)
-        return bool(flags) or bool(second_opinion(text, flags, fitted))
+        return bool(rule_flags(text)) or bool(second_opinion(text, fitted))
 
-    def rates(pairs: list[tuple[Model | None, corpus.Item]]) -> tuple[float, float, float]:
+    def rates(pairs: list[tuple[Model | None, corpus.Item]]) -> tuple[float, float]:
+        """(share of harmful statements found, share of kind ones flagged), each with its model."""
         harmful = [(m, i) for m, i in pairs if i.labels["harmful"]]
-        clean = [(m, i) for m, i in pairs if not i.labels["harmful"]]
+        kind = [(m, i) for m, i in pairs if not i.labels["harmful"]]
         found = sum(verdict(m, str(i.answer)) for m, i in harmful) / max(1, len(harmful))
-        alarms = sum(verdict(m, str(i.answer)) for m, i in clean) / max(1, len(clean))
-        return found, alarms, (found + 1 - alarms) / 2
+        alarms = sum(verdict(m, str(i.answer)) for m, i in kind) / max(1, len(kind))
+        return found, alarms
 
     folds = {}
     for author in sorted({i.author for i in train}):
-        data = fit([i for i in train if i.author != author])
+        data = fit(without=author)
         if data is not None:
             folds[author] = data
     if not folds or not valid:
         return "language: patterns only (no data)"
     held = [i for i in train if i.author in folds]
     base = rates([(None, i) for i in held])
-    data = fit(train)
+    data = fit()
     valid_base = rates([(None, i) for i in valid])
     best = None
     for threshold in LANGUAGE_THRESHOLDS:
         fold_models = {a: _as_model("language", d, threshold) for a, d in folds.items()}
-        found, alarms, balanced = rates([(fold_models[i.author], i) for i in held])
+        found, alarms = rates([(fold_models[i.author], i) for i in held])
         # the model never saw the validation split, so the false alarms it adds there are fair
         valid_alarms = rates([(_as_model("language", data, threshold), i) for i in valid])[1]
         if alarms <= ALARM_BUDGET and valid_alarms <= ALARM_BUDGET and (best is None or found > best[0]):
-            best = (found, alarms, balanced, threshold)
+            best = (found, alarms, threshold)
     if best is None or best[0] < base[0] + MARGIN:
         return f"language: patterns only (left-out authors found {base[0]:.2f}, false alarms {base[1]:.2f})"
-    fitted = _as_model("language", data, best[3])
+    fitted = _as_model("language", data, best[2])
     valid_model = rates([(fitted, i) for i in valid])
     if valid_model[0] < valid_base[0]:
         return f"language: patterns only (validation found {valid_model[0]:.2f} with the model)"
@@ -228,9 +234,9 @@ def train_language(root: Path) -> str:
                                     "combined": {"found": round(best[0], 3), "false_alarms": round(best[1], 3)}},
                "validation": {"patterns": {"found": round(valid_base[0], 3), "false_alarms": round(valid_base[1], 3)},
                               "combined": {"found": round(valid_model[0], 3), "false_alarms": round(valid_model[1], 3)}}}
-    _write("language", {**data, "threshold": best[3],
-                        "trained_on": _digest(corpus.files_for(root, "language", "train")), **figures})
-    return (f"language: combined, threshold {best[3]} (left-out authors found {base[0]:.2f} -> {best[0]:.2f}, "
+    _write("language", {**data, "threshold": best[2],
+                        "trained_on": _digest(training_files(root, "language")), **figures})
+    return (f"language: combined, threshold {best[2]} (left-out authors found {base[0]:.2f} -> {best[0]:.2f}, "
             f"false alarms {base[1]:.2f} -> {best[1]:.2f}; validation found {valid_base[0]:.2f} -> "
             f"{valid_model[0]:.2f}, false alarms {valid_base[1]:.2f} -> {valid_model[1]:.2f})")
 

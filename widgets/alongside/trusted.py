@@ -41,8 +41,6 @@ MARKS_DIR = Path(".alongside") / "marks"
 _MARK_CALL = re.compile(r"""\bmark\(\s*["']([^"'\n]+)["']\s*,\s*["']([^"'\n]+)["']""")
 
 
-
-
 def marked_item(source: str) -> tuple[str, str] | None:
     """(exercise id, item id) a hidden-test cell marks: the ``mark("<exercise>", "<item>")`` in its source."""
     found = _MARK_CALL.search(source)

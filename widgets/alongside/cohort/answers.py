@@ -22,12 +22,10 @@ from alongside.text import normalise, strip_stub
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(\s[^<>]*)?/?>")
 
 
-
 def read_answers(nb, exercise_id: str) -> dict[str, object]:
     """Item id -> answer, for each of the exercise's answer cells in a notebook, without running anything."""
     return {item: parse_answer(exercise_id, item, text)
             for (exercise, item), text in notebook_answers(nb).items() if exercise == exercise_id}
-
 
 
 def criterion_rows(result: grading.ItemResult) -> list[dict]:
