@@ -22,6 +22,7 @@ import textstat
 
 from alongside import glossary, language
 from alongside.data import DataError, load_yaml
+from alongside.learned import Model, model
 from alongside.matching import PhraseList
 from alongside.text import cap, junk_reason, normalise, sentences, words
 
@@ -61,6 +62,7 @@ class Item:
     label: str
     missing: str
     needs: tuple[Need, ...]
+    learned: bool = False  # a learned model may find it where the patterns miss it
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,7 @@ def rules() -> Rules:
                 )
                 for need in entry["needs"]
             )
-            items.append(Item(entry["id"], entry["label"], entry["missing"], needs))
+            items.append(Item(entry["id"], entry["label"], entry["missing"], needs, bool(entry.get("learned", False))))
         loaded = Rules(
             aim_reading_age=int(data["aim_reading_age"]),
             max_reading_age=int(data["max_reading_age"]),
@@ -324,6 +326,30 @@ class Review:
     missing: list[dict] = field(default_factory=list)
 
 
+def item_evidence(units: list[str], names: list[str], limits: Rules | None = None) -> list[tuple[bool, list[tuple[int, str]]]]:
+    """For each "no surprises" item, in order: whether the patterns find everything it needs in
+    the letter's sentences, and the (sentence index, cue) of each sentence where they found a need."""
+    out = []
+    for item in (limits or rules()).items:
+        held, shown = True, []
+        for need in item.needs:
+            phrases = need.for_letter(names)
+            found = [i for i, unit in enumerate(units) if phrases.find(unit)]
+            held = held and bool(found)
+            shown += [(i, f"{item.label}: {need.name}") for i in found]
+        out.append((held, shown))
+    return out
+
+
+def learned_sentence(learned: Model, units: list[str], evidence: list[tuple[bool, list[tuple[int, str]]]]) -> int | None:
+    """The index of the sentence, among those where the patterns found no item, that a learned
+    item model is surest of, when it is at least as sure as its threshold; else None."""
+    explained = {i for _, shown in evidence for i, _ in shown}
+    scores = {i: learned.probability(unit, False) for i, unit in enumerate(units) if i not in explained}
+    best = max(scores, key=scores.get, default=None)
+    return best if best is not None and scores[best] >= learned.threshold else None
+
+
 def review(letter: object) -> Review:
     """Check a letter; return the result and the findings beside each sentence.
 
@@ -376,15 +402,17 @@ def review(letter: object) -> Review:
             blame.append({"phrase": phrase, "why": why, "suggestion": suggestion})
 
     no_surprises, missing = {}, []
-    names = child_names(text)
-    for item in limits.items:
-        held = True
-        for need in item.needs:
-            phrases = need.for_letter(names)
-            found = [i for i, unit in enumerate(units) if phrases.find(unit)]
-            held = held and bool(found)
-            for i in found:
-                cues[i].append(f"{item.label}: {need.name}")
+    evidence = item_evidence(units, child_names(text), limits)
+    for item, (held, shown) in zip(limits.items, evidence):
+        # where the patterns miss an item marked `learned`, its model (alongside.train_marking), if
+        # one was kept, reads the sentences where the patterns found no item at all: one it is sure
+        # enough of gives the item, and is the one shown
+        learned = model(f"letter.{item.id}") if item.learned else None
+        best = learned and learned_sentence(learned, units, evidence)
+        if not held and best is not None:
+            held, shown = True, [(best, item.label)]
+        for i, cue in shown:
+            cues[i].append(cue)
         no_surprises[item.id] = held
         if not held:
             missing.append({"id": item.id, "label": item.label, "advice": item.missing})

@@ -29,6 +29,11 @@ from alongside.text import is_question, normalise, sentences
 UNITS = ("sentence", "question", "text")
 _TOKEN = re.compile(r"[A-Za-z]+(?:'[a-z]+)?")
 _LITERAL = re.compile(r"(?<![\\(?])\b[a-z]{5,}\b")
+# Quoted words: in double quotes, or in single quotes that are not apostrophes (the opening one
+# follows no letter and comes before one; the closing one follows a non-space and comes before no
+# letter; an apostrophe inside a word stays inside), as British writers quote: 'a normal life'.
+_QUOTES = re.compile(r'"[^"]*"|(?<![A-Za-z0-9])\'(?=[A-Za-z])(?:[^\'"]|(?<=[A-Za-z])\'(?=[a-z]))'
+                     r'{1,80}?(?<=\S)\'(?![A-Za-z])')
 
 
 @dataclass(frozen=True)
@@ -101,8 +106,8 @@ def reported(unit: str, start: int) -> bool:
     head = unit[:start]
     if any(p.search(head) for p in rules.reported):
         return True
-    marks = [m.start() for m in re.finditer(r'"', unit)]
-    for open_at, close_at in zip(marks[::2], marks[1::2]):
+    for quote in _QUOTES.finditer(unit):
+        open_at, close_at = quote.start(), quote.end() - 1
         whole = not unit[:open_at].strip() and not unit[close_at + 1:].strip(" .!?")
         if open_at < start < close_at and not whole:
             return True

@@ -114,32 +114,122 @@ def train_rubric(root: Path, rubric_id: str) -> list[str]:
             return out
 
         train_rows, valid_rows = rows(train), rows(valid)
-        data = _fit([r[0] for r in train_rows], [r[1] for r in train_rows], [r[2] for r in train_rows])
+        lines.append(_keep_if_better(name, train_rows, valid_rows, training_files(root, rubric_id)))
+    return lines
+
+
+def _keep_if_better(name: str, train_rows: list[tuple[str, bool, bool]], valid_rows: list[tuple[str, bool, bool]],
+                    sources: list[Path]) -> str:
+    """Fit one model on (text, patterns' verdict, label) rows; write it only where it beats the
+    patterns on validation and loses no ground on train; return the report line."""
+    data = _fit([r[0] for r in train_rows], [r[1] for r in train_rows], [r[2] for r in train_rows])
+    if data is None or not valid_rows:
+        return f"{name}: patterns only ({'one label' if data is None else 'no validation data'})"
+    rules_rate = sum(r[1] == r[2] for r in valid_rows) / len(valid_rows)
+    # per threshold: (validation rate, train rate); among thresholds within one answer of the
+    # best on validation, the one that also agrees best with train (the team's examples included)
+    tried = {}
+    for threshold in THRESHOLDS:
+        fitted = _as_model(name, data, threshold)
+        tried[threshold] = (sum(fitted.present(t, h) == y for t, h, y in valid_rows) / len(valid_rows),
+                            sum(fitted.present(t, h) == y for t, h, y in train_rows) / len(train_rows))
+    top = max(rate for rate, _ in tried.values())
+    best_t = max((t for t, (rate, _) in tried.items() if rate >= top - 1 / len(valid_rows) - 1e-9),
+                 key=lambda t: (tried[t][1], tried[t][0]))
+    best_rate, train_model = tried[best_t]
+    train_rules = sum(r[1] == r[2] for r in train_rows) / len(train_rows)
+    # the model must beat the patterns on validation and not lose ground on what it learnt from
+    if best_rate < rules_rate + MARGIN or train_model < train_rules:
+        return f"{name}: patterns only (validation {rules_rate:.2f}; model {best_rate:.2f})"
+    _write(name, {**data, "threshold": best_t, "trained_on": _digest(sources),
+                  "validation": {"patterns": round(rules_rate, 3), "combined": round(best_rate, 3), "n": len(valid_rows)}})
+    return f"{name}: combined, threshold {best_t} (validation {rules_rate:.2f} -> {best_rate:.2f}, n={len(valid_rows)})"
+
+
+def train_letter(root: Path) -> list[str]:
+    """Fit and write the letter checker's models, one per "no surprises" item marked ``learned`` in
+    letter.yaml; return report lines.
+
+    Each reads one sentence at a time, and is asked only where the patterns miss its item. It
+    learns from the sentences where the patterns found the item in letters labelled as giving it
+    (against the sentences there where they found only other items) and every sentence of letters
+    labelled as not giving it; then, in the letters labelled as giving it where the patterns found
+    nothing, the sentence that first model is surest of (among those where the patterns found no
+    item, the only ones it is asked about) joins the examples, and it is fitted again. It is kept, with the threshold that agrees best with the
+    validation letters, only where it beats the patterns there and loses no ground on train."""
+    from alongside.letter import (ITEM_IDS, LetterError, check_letter, child_names, item_evidence, learned_sentence,
+                                  letter_sentences, plain_text, rules)
+
+    for item_id in ITEM_IDS:
+        (OUT / f"letter.{item_id}.json").unlink(missing_ok=True)
+    model.cache_clear()
+
+    def letters(split: str) -> list[tuple[list[str], list, dict]]:
+        out = []
+        for item in corpus.items(root, "letter", split):
+            try:
+                check_letter(str(item.answer))
+            except LetterError:
+                continue
+            if not item.junk:
+                text = plain_text(str(item.answer))
+                units = letter_sentences(text)
+                out.append((units, item_evidence(units, child_names(text)), item.labels))
+        return out
+
+    def agreement(fitted: Model | None, rows: list) -> float:
+        """Share of (sentences, evidence, patterns' verdict, label) rows where the checker agrees."""
+        def verdict(units: list[str], ev: list, held: bool) -> bool:
+            return held or (fitted is not None and learned_sentence(fitted, units, ev) is not None)
+        return sum(verdict(u, ev, h) == y for u, ev, h, y in rows) / len(rows)
+
+    train, valid = letters("train"), letters("validation")
+    sources, lines = training_files(root, "letter"), []
+    for k, item in enumerate(rules().items):
+        item_id, name = item.id, f"letter.{item.id}"
+        if not item.learned:
+            lines.append(f"{name}: patterns only (not marked learned in letter.yaml)")
+            continue
+        labelled = [(units, ev, bool(labels[item_id])) for units, ev, labels in train if item_id in labels]
+        texts, ys = [], []
+        for units, ev, given in labelled:
+            if not given:
+                texts += units
+                ys += [False] * len(units)
+                continue
+            mine = {i for i, _ in ev[k][1]}
+            # a sentence where the patterns found only other items is an example of what this is not
+            others = {i for j, (_, seen) in enumerate(ev) if j != k for i, _ in seen} - mine
+            texts += [units[i] for i in sorted(mine)] + [units[i] for i in sorted(others)]
+            ys += [True] * len(mine) + [False] * len(others)
+        data = _fit(texts, [False] * len(texts), ys)
+        if data is not None:
+            first = _as_model(name, data, 0.0)
+            for units, ev, given in labelled:
+                best = learned_sentence(first, units, ev) if given and not ev[k][0] else None
+                if best is not None:
+                    texts.append(units[best])
+                    ys.append(True)
+            data = _fit(texts, [False] * len(texts), ys)
+        train_rows = [(u, ev, ev[k][0], bool(labels[item_id])) for u, ev, labels in train if item_id in labels]
+        valid_rows = [(u, ev, ev[k][0], bool(labels[item_id])) for u, ev, labels in valid if item_id in labels]
         if data is None or not valid_rows:
             lines.append(f"{name}: patterns only ({'one label' if data is None else 'no validation data'})")
             continue
-        rules_rate = sum(r[1] == r[2] for r in valid_rows) / len(valid_rows)
-        # per threshold: (validation rate, train rate); among thresholds within one answer of the
-        # best on validation, the one that also agrees best with train (the team's examples included)
-        tried = {}
-        for threshold in THRESHOLDS:
-            fitted = _as_model(name, data, threshold)
-            tried[threshold] = (sum(fitted.present(t, h) == y for t, h, y in valid_rows) / len(valid_rows),
-                                sum(fitted.present(t, h) == y for t, h, y in train_rows) / len(train_rows))
+        rules_rate, train_rules = agreement(None, valid_rows), agreement(None, train_rows)
+        tried = {t: (agreement(_as_model(name, data, t), valid_rows), agreement(_as_model(name, data, t), train_rows))
+                 for t in THRESHOLDS}
         top = max(rate for rate, _ in tried.values())
         best_t = max((t for t, (rate, _) in tried.items() if rate >= top - 1 / len(valid_rows) - 1e-9),
                      key=lambda t: (tried[t][1], tried[t][0]))
         best_rate, train_model = tried[best_t]
-        train_rules = sum(r[1] == r[2] for r in train_rows) / len(train_rows)
-        # the model must beat the patterns on validation and not lose ground on what it learnt from
         if best_rate < rules_rate + MARGIN or train_model < train_rules:
             lines.append(f"{name}: patterns only (validation {rules_rate:.2f}; model {best_rate:.2f})")
             continue
-        _write(name, {**data, "threshold": best_t, "trained_on": _digest(training_files(root, rubric_id)),
+        _write(name, {**data, "threshold": best_t, "trained_on": _digest(sources),
                       "validation": {"patterns": round(rules_rate, 3), "combined": round(best_rate, 3), "n": len(valid_rows)}})
         lines.append(f"{name}: combined, threshold {best_t} (validation {rules_rate:.2f} -> {best_rate:.2f}, n={len(valid_rows)})")
     return lines
-
 
 def _clean_answers(root: Path) -> list[tuple[str, str]]:
     """(author, text) of train answers whose criteria about what to avoid are all labelled met
@@ -251,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     for rubric_id in rubric_engine.rubric_ids():
         for line in train_rubric(root, rubric_id):
             print(line)
+    for line in train_letter(root):
+        print(line)
     model.cache_clear()
     return 0
 
