@@ -8,8 +8,9 @@ For each statement of a ``classification`` item, over the trainees whose submiss
   exercise (every other criterion, so the statement does not correlate with itself), Moodle's
   "discrimination index". Near 0, or negative, the statement does not tell stronger trainees
   from weaker ones: its wording or its key may need a look. None when either side does not vary;
-- **most chosen wrong answer**: the distractor most of the trainees who got it wrong chose, with
-  how many chose it, from their answers as the grader read them.
+- **most chosen wrong answer**: the distractor chosen most often by the trainees who got it wrong,
+  with how many chose it, from their answers as the grader read them; those who gave no answer are
+  counted apart (``no_answer``), as a blank is not a distractor.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import pandas as pd
 from alongside import grading
 
 COLUMNS = ["exercise", "item", "statement", "text", "answers", "facility", "discrimination",
-           "most_chosen_wrong", "chosen_by"]
+           "most_chosen_wrong", "chosen_by", "no_answer"]
 NO_ANSWER = "(no answer)"
 
 
@@ -83,12 +84,14 @@ def item_analysis(criteria: pd.DataFrame, answers: dict[tuple[str, str], dict], 
             rest = [float(totals[(t, exercise)] - p) for t, p in zip(group["trainee"], group["points"])]
             wrong = Counter(given_label(answers.get((t, exercise), {}).get(item), statement, aliases)
                             for t, ok in zip(group["trainee"], right) if not ok)
+            blank = wrong.pop(NO_ANSWER, 0)
             top = wrong.most_common(1)
             r = point_biserial(right, rest)
             rows.append({"exercise": exercise, "item": item, "statement": statement, "text": group["looks_for"].iloc[0],
                          "answers": len(right), "facility": round(sum(right) / len(right), 3),
                          "discrimination": None if r is None else round(r, 3),
-                         "most_chosen_wrong": top[0][0] if top else "", "chosen_by": top[0][1] if top else 0})
+                         "most_chosen_wrong": top[0][0] if top else "", "chosen_by": top[0][1] if top else 0,
+                         "no_answer": blank})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

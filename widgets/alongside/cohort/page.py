@@ -109,7 +109,8 @@ def _moderation_lines(tables: CohortTables) -> str:
     flagged = tables.agreement[tables.agreement["check_by_hand"] == True]  # noqa: E712 (a column of booleans)
     if not flagged.empty:
         named = ", ".join(f"{r.rubric} {r.criterion}" for r in flagged.itertuples())
-        lines.append(f"<p class='note alert'>Check by hand: {len(flagged)} rubric criteria agree with trainers' "
+        agree = "criterion agrees" if len(flagged) == 1 else "criteria agree"
+        lines.append(f"<p class='note alert'>Check by hand: {len(flagged)} rubric {agree} with trainers' "
                      f"marks less than {AGREE_ENOUGH:.0%} of the time ({e(named)}); their automatic marks are "
                      "flagged in grades.csv (column check_by_hand).</p>")
     return "".join(lines)
@@ -266,12 +267,12 @@ def _module(tables: CohortTables, exercise: str) -> str:
                     "<p class='note'>Facility: the share who chose the right answer. Discrimination: how well the "
                     "statement separates stronger from weaker trainees (point-biserial correlation with the points on "
                     "the rest of the exercise, as Moodle's quiz statistics give it); near 0 or negative, look at its "
-                    "wording or its key. Blank when everyone, or no one, was right. The wrong answer chosen most, "
-                    "with how many chose it.</p>")
+                    "wording or its key. Blank when everyone, or no one, was right. Then the wrong answer chosen "
+                    "most, how many chose it, and how many gave no answer.</p>")
         shown = items.assign(facility=(items["facility"] * 100).round(0).astype(int).astype(str) + "%",
                              discrimination=items["discrimination"].map(lambda v: "" if pd.isna(v) else f"{v:.2f}"))
         body.append(shown[["item", "statement", "text", "answers", "facility", "discrimination", "most_chosen_wrong",
-                           "chosen_by"]].to_html(index=False, escape=True))
+                           "chosen_by", "no_answer"]].to_html(index=False, escape=True))
     return _folded(summary, "".join(body))
 
 
