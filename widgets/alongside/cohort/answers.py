@@ -4,7 +4,8 @@ Each answer is the text of its answer cell (the cell whose first line is ``%%ans
 <item>``), read by the same reader the kernel uses (:func:`alongside.answer_text.parse_answer`).
 The grader (:mod:`alongside.trusted`) marks each item once and saves the result; the report's rows
 come from it (:func:`criterion_rows`), and the grader saves the follow-up :func:`concerns` found in
-the trainee's own writing (:func:`free_texts`) beside it.
+the trainee's own writing (:func:`free_texts`) beside it. :func:`marked_answers` reads a graded
+notebook's answers the way the grader did, for the report's item analysis and examples.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ An answer is only shown when it passes the checks the follow-up list uses
 (:func:`alongside.cohort.answers.concerns`: no wording that can hurt a parent, nothing that looks
 like a real family's details, the exercise's own invented people apart, no markup) and names no
 trainee of the cohort; otherwise the next trainee's is tried, and when none passes the idea says so.
+The answer that did not meet it is never one that reads the same, shortened, as the one that did.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def with_examples(ideas: pd.DataFrame, criteria: pd.DataFrame, answers: dict[tup
             for r in mine[mine["met"] == met].itertuples():
                 answer = answers.get((r.trainee, r.exercise), {}).get(r.item)
                 text = answer_for(r.exercise, r.item, r.criterion, r.part, answer)
-                if shareable(text, r.exercise, r.item, names_one):
+                if excerpt(text) != row["met_example"] and shareable(text, r.exercise, r.item, names_one):
                     row[f"{name}_example"], row[f"{name}_by"] = excerpt(text), r.shown
                     break
         rows.append(row)
