@@ -65,12 +65,15 @@ def test_item_analysis_on_a_hand_made_table():
                ("b", "01-experts"): {"who_knows": {"c1": ["parent"], "c2": ["Kofi"]}},  # an alias of parent
                ("c", "01-experts"): {"who_knows": {"c1": ["both"]}},
                ("d", "01-experts"): {"who_knows": {"c1": ["home"], "c2": ["family"]}}}
+    rows += [("e", "who_knows", "c1", False, 0.0), ("e", "who_knows", "c2", False, 0.0), ("e", "unheard", "feeling", False, 0.0)]
+    answers[("e", "01-experts")] = {"who_knows": {"c1": ["Carys Evans"], "c2": ["parent", "Carys"]}}  # not choices
     table = item_analysis(_criteria(rows), answers, ["01-experts"]).set_index("statement")
     assert list(table.index) == ["c1", "c2"]
-    # c1: right for a and b; the rest of the exercise (c2 and the rubric) is 2.5, 2, 0.5, 0
-    assert table.loc["c1", "facility"] == 0.5 and table.loc["c1", "answers"] == 4
-    assert table.loc["c1", "discrimination"] == pytest.approx(round(point_biserial([1, 1, 0, 0], [2.5, 2, 0.5, 0]), 3))
-    assert table.loc["c1", "discrimination"] == pytest.approx(0.970, abs=1e-3)
+    # c1: right for a and b; the rest of the exercise (c2 and the rubric) is 2.5, 2, 0.5, 0, 0, so
+    # M1 = 2.25, M0 = 0.5 / 3, s = sqrt(5.5 / 5) (the mean is 1), p = 0.4: r = 2.0833 / 1.0488 * 0.4899
+    assert table.loc["c1", "facility"] == 0.4 and table.loc["c1", "answers"] == 5
+    assert table.loc["c1", "discrimination"] == pytest.approx(round(point_biserial([1, 1, 0, 0, 0], [2.5, 2, 0.5, 0, 0]), 3))
+    assert table.loc["c1", "discrimination"] == pytest.approx(0.973, abs=1e-3)
     # the wrong answers to c1 were "both" and "home" (an alias of parent): one each, the first met wins
     assert (table.loc["c1", "most_chosen_wrong"], table.loc["c1", "chosen_by"], table.loc["c1", "no_answer"]) == \
         ("both", 1, 0)
@@ -82,6 +85,7 @@ def test_item_analysis_on_a_hand_made_table():
     blank = {**answers, ("b", "01-experts"): {"who_knows": {"c1": ["parent"]}}}
     assert item_analysis(_criteria(rows), blank, ["01-experts"]).set_index("statement").loc["c2", "no_answer"] == 1
     assert NO_ANSWER not in set(table["most_chosen_wrong"])
+    assert "carys" not in table.to_csv().lower()  # e's typed labels are not choices, and are never repeated
 
 
 # ---- moderated agreement ------------------------------------------------------------------------

@@ -10,7 +10,8 @@ For each statement of a ``classification`` item, over the trainees whose submiss
   from weaker ones: its wording or its key may need a look. None when either side does not vary;
 - **most chosen wrong answer**: the distractor chosen most often by the trainees who got it wrong,
   with how many chose it, from their answers as the grader read them; those who gave no answer are
-  counted apart (``no_answer``), as a blank is not a distractor.
+  counted apart (``no_answer``), as a blank is not a distractor, and a label that is not one of the
+  choices is only said to be so (never repeated: typed text could name someone).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from alongside import grading
 COLUMNS = ["exercise", "item", "statement", "text", "answers", "facility", "discrimination",
            "most_chosen_wrong", "chosen_by", "no_answer"]
 NO_ANSWER = "(no answer)"
+OTHER = "(not one of the choices)"  # typed text is never repeated: it could name someone
 
 
 def point_biserial(right: list[bool], rest: list[float]) -> float | None:
@@ -59,11 +61,16 @@ def choice_items(exercises: list[str]) -> dict[tuple[str, str], str]:
     return found
 
 
-def given_label(answer: object, statement: str, aliases: dict) -> str:
-    """What a trainee chose for one statement, as the key would spell it ("harmful, blame"), or NO_ANSWER."""
+def given_label(answer: object, statement: str, data: dict) -> str:
+    """What a trainee chose for one statement of a statement set (``data``), as the key spells it
+    ("harmful, blame"); NO_ANSWER for none, OTHER when a label is not one of the set's choices."""
     given = answer.get(statement) if isinstance(answer, dict) else None
+    aliases = grading.canonical_aliases(data)
+    choices = {label for part in grading.answer_parts(data) for label in part["labels"]}
     labels = [grading.canonical_label(v, aliases) for v in (given if isinstance(given, (list, tuple)) else [given])
               if v not in (None, "")]
+    if choices and any(label not in choices for label in labels):
+        return OTHER
     return ", ".join(labels) or NO_ANSWER
 
 
@@ -77,12 +84,12 @@ def item_analysis(criteria: pd.DataFrame, answers: dict[tuple[str, str], dict], 
     judged = criteria[criteria["met"].notna()]
     totals = judged.groupby(["trainee", "exercise"])["points"].sum()
     for (exercise, item), set_name in choice_items(exercises).items():
-        aliases = grading.canonical_aliases(grading.statement_set(set_name))
+        data = grading.statement_set(set_name)
         mine = judged[(judged["exercise"] == exercise) & (judged["item"] == item)]
         for statement, group in mine.groupby("criterion", sort=False):
             right = [bool(m) for m in group["met"]]
             rest = [float(totals[(t, exercise)] - p) for t, p in zip(group["trainee"], group["points"])]
-            wrong = Counter(given_label(answers.get((t, exercise), {}).get(item), statement, aliases)
+            wrong = Counter(given_label(answers.get((t, exercise), {}).get(item), statement, data)
                             for t, ok in zip(group["trainee"], right) if not ok)
             blank = wrong.pop(NO_ANSWER, 0)
             top = wrong.most_common(1)

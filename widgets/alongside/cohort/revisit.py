@@ -57,8 +57,8 @@ def answer_for(exercise: str, item: str, criterion: str, part: str, answer: obje
     """The part of an answer a criterion judged: a rewrite's own text, the label chosen for a statement, else the whole answer."""
     spec = grading.item_spec(exercise, item)
     if spec["kind"] == "classification":
-        aliases = grading.canonical_aliases(grading.statement_set(choice_items([exercise])[(exercise, item)]))
-        return f"answered \"{given_label(answer, criterion, aliases)}\""
+        data = grading.statement_set(choice_items([exercise])[(exercise, item)])
+        return f"answered \"{given_label(answer, criterion, data)}\""
     if spec["kind"] == "rewrites":
         answer = answer.get(part) if isinstance(answer, dict) else None
     return " ".join(strip_stub(normalise(t)).strip() for t in grading.answer_texts(answer)).strip()
