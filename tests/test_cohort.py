@@ -29,7 +29,8 @@ from alongside.cohort.demo import HARMFUL, PERSONAL, course_exercises, make_demo
 from alongside.cohort.grade import failure_reason, grade, submissions
 from alongside.cohort.ledger import read_ledger
 from alongside.cohort.record import record_html, signed_date
-from alongside.cohort.report import CohortTables, _safe_csv, cohort_tables, render_html
+from alongside.cohort.page import render_html
+from alongside.cohort.report import CohortTables, _safe_csv, cohort_tables
 from nbgrader_tools import ROOT
 
 ALONGSIDE = [str(Path(sys.executable).parent / "alongside")]
@@ -401,7 +402,8 @@ def test_report_contents_and_escaping(graded):
     everything = page + "".join(p.read_text(encoding="utf-8") for p in (root / "reports").glob("*.csv"))
     assert "<script" not in page.lower() and "&lt;script&gt;" in page
     assert "07700 900123" not in everything and "Rowan Close" not in everything  # details are named, not repeated
-    for heading in ("Who needs a follow-up", "Ideas to revisit", "Scores per trainee", "Distributions"):
+    for heading in ("How the group is doing", "Scores per trainee and module", "to revisit together",
+                    "Who needs a follow-up first", "Score distributions", "Item analysis of the choices"):
         assert heading in page
     shares = pd.read_csv(root / "reports" / "criteria.csv")
     assert set(shares.exercise) == set(EXERCISES)
@@ -411,6 +413,46 @@ def test_report_contents_and_escaping(graded):
     assert tables.criteria[tables.criteria.trainee == strong].met.all()
     blank, _ = _who(root, standard="blank")
     assert not tables.criteria[tables.criteria.trainee == blank].met.any()
+
+
+@pytest.mark.slow
+def test_moderated_agreement_marks_criteria_to_check_by_hand(graded, tmp_path, capsys):
+    root = tmp_path / "cohort"
+    shutil.copytree(graded[0], root)
+    entry = {"kappa": 0.5, "kappa_low": 0.2, "kappa_high": 0.8, "n": 20, "sheet": "sheet-2026-12-02.csv",
+             "read_at": "2026-12-02T10:00:00+00:00"}
+    (root / ".alongside" / "moderation.json").write_text(json.dumps({"rubrics": {"felt-unheard": {
+        "feeling": {**entry, "agree": 0.6}, "wanted": {**entry, "agree": 0.9}}}}), encoding="utf-8")
+    assert cli_main(["cohort", "report", str(root)]) == 0
+    grades = pd.read_csv(root / "reports" / "grades.csv", keep_default_na=False)
+    experts = grades[grades.exercise == "01-experts"]
+    done = experts.status.isin(["graded", "late"])
+    assert done.any() and (experts[done].check_by_hand == "unheard: feeling").all()
+    assert (experts[~done].check_by_hand == "").all() and (grades[grades.exercise != "01-experts"].check_by_hand == "").all()
+    shares = pd.read_csv(root / "reports" / "criteria.csv")
+    assert shares[shares.check_by_hand][["item", "criterion"]].values.tolist() == [["unheard", "feeling"]]
+    page = (root / "reports" / "cohort.html").read_text(encoding="utf-8")
+    assert "Check by hand: 1 rubric criterion agrees" in page and "felt-unheard feeling" in page and "check by hand" in page
+    (root / ".alongside" / "moderation.json").write_text('{"rubrics": {"felt-unheard": ', encoding="utf-8")
+    assert cli_main(["cohort", "report", str(root)]) == 0
+    page = (root / "reports" / "cohort.html").read_text(encoding="utf-8")
+    assert "Marking agreement: .alongside/moderation.json could not be read" in page
+    assert (pd.read_csv(root / "reports" / "grades.csv", keep_default_na=False).check_by_hand == "").all()
+
+
+@pytest.mark.slow
+def test_item_analysis_of_the_choices(graded):
+    root, _ = graded
+    items = pd.read_csv(root / "reports" / "items.csv", keep_default_na=False)
+    sorts = [(ex, i["id"]) for ex in EXERCISES for i in grading.exercise(ex)["items"] if i["kind"] == "classification"]
+    assert sorts and set(zip(items.exercise, items.item)) == set(sorts)
+    assert items.facility.between(0, 1).all() and (items.answers >= 1).all()
+    found = pd.to_numeric(items.discrimination, errors="coerce").dropna()
+    assert len(found) and found.between(-1, 1).all()
+    tables = cohort_tables(root)
+    right = tables.criteria[tables.criteria.item.isin([i for _, i in sorts])].groupby(["exercise", "item", "criterion"])["met"].mean()
+    for r in items.itertuples():
+        assert r.facility == pytest.approx(right[(r.exercise, r.item, r.statement)], abs=1e-3)
 
 
 @pytest.mark.slow

@@ -141,7 +141,8 @@ def label_key(value: object) -> str:
     return re.sub(r"[\s_-]+", " ", normalise(str(value)).strip().lower())
 
 
-def _label(value: object, aliases: dict) -> str:
+def canonical_label(value: object, aliases: dict) -> str:
+    """An answer label as the key has it: compared as :func:`label_key` does, an alias made its label."""
     text = label_key(value)
     return aliases.get(text, text)
 
@@ -159,8 +160,8 @@ def answer_parts(data: dict) -> list[dict]:
     if not listed:
         choices = data.get("choices") or {}
         listed = [{"labels": list((choices[k].get("options") or {}))} for k in ("first", "second") if k in choices]
-    return [{"labels": [_label(v, aliases) for v in part.get("labels") or []],
-             "after": [_label(v, aliases) for v in part["after"]] if part.get("after") else None,
+    return [{"labels": [canonical_label(v, aliases) for v in part.get("labels") or []],
+             "after": [canonical_label(v, aliases) for v in part["after"]] if part.get("after") else None,
              "name": str(part.get("name", ""))} for part in listed]
 
 
@@ -212,13 +213,13 @@ def classification_results(set_name: str, answer: object, wanted: list | None = 
     results = []
     for statement in statements:
         entry = key[statement["id"]]
-        right_labels = [_label(v, aliases) for v in _as_list(entry["answer"])]
+        right_labels = [canonical_label(v, aliases) for v in _as_list(entry["answer"])]
         given = answer.get(statement["id"])
         result = {"id": statement["id"], "text": statement["text"], "given": given, "fraction": 0.0}
         if _empty(given):
             results.append({**result, "right": None, "why": "No answer yet."})
             continue
-        labels = [_label(v, aliases) for v in _as_list(given)]
+        labels = [canonical_label(v, aliases) for v in _as_list(given)]
         extra = set(labels[len(right_labels):])
         right = sum(1 for i, k in enumerate(right_labels)
                     if i < len(labels) and labels[i] == k and not extra & (places[i] if i < len(places) else set()))
@@ -271,7 +272,7 @@ def _classification_form(spec: dict, answer: dict, share: float) -> tuple[list, 
             empty.append(sid)
             criteria.append(CriterionResult(sid, _short(statement["text"]), False, 0.0, share, ""))
             continue
-        labels = [_label(v, aliases) for v in _as_list(given)]
+        labels = [canonical_label(v, aliases) for v in _as_list(given)]
         problems, fits = _form_problems(sid, labels, parts)
         criteria.append(CriterionResult(sid, _short(statement["text"]), None if fits else False, 0.0, share,
                                         " ".join(problems)))

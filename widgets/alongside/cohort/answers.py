@@ -4,16 +4,20 @@ Each answer is the text of its answer cell (the cell whose first line is ``%%ans
 <item>``), read by the same reader the kernel uses (:func:`alongside.answer_text.parse_answer`).
 The grader (:mod:`alongside.trusted`) marks each item once and saves the result; the report's rows
 come from it (:func:`criterion_rows`), and the grader saves the follow-up :func:`concerns` found in
-the trainee's own writing (:func:`free_texts`) beside it.
+the trainee's own writing (:func:`free_texts`) beside it. :func:`marked_answers` reads a graded
+notebook's answers the way the grader did, for the report's item analysis and examples.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
 
 from alongside import grading
-from alongside.answer_text import notebook_answers, parse_answer
+from alongside.answer_text import cell_body, notebook_answers, parse_answer
 from alongside.cells import cell_source, nbgrader_metadata
 from alongside.language import check_language
 from alongside.privacy import module_for, personal_details
@@ -29,17 +33,40 @@ def read_answers(nb, exercise_id: str) -> dict[str, object]:
 
 
 def criterion_rows(result: grading.ItemResult) -> list[dict]:
-    """The report's rows for one item's result: exercise, item, criterion, looks_for and met, one
-    per criterion. A rewrites item has one row per rubric criterion per rewrite, named by the
-    rubric's criterion (``r1/plain_words`` is the row ``plain_words``), so the report can put a
-    trainee's rewrites together; the line each rewrite has for itself is not a row."""
+    """The report's rows for one item's result: exercise, item, criterion, part, looks_for, met and
+    points, one per criterion. A rewrites item has one row per rubric criterion per rewrite, named
+    by the rubric's criterion (``r1/plain_words`` is the row ``plain_words`` with part ``r1``), so
+    the report can put a trainee's rewrites together; the line each rewrite has for itself is not a
+    row. ``part`` is "" for the other kinds."""
     rows = []
     for c in result.criteria:
         if "/" not in c.id and _kind(result) == "rewrites":
             continue
-        rows.append({"exercise": result.exercise, "item": result.item, "criterion": c.id.split("/", 1)[-1],
-                     "looks_for": c.looks_for, "met": c.met})
+        part, _, criterion = c.id.rpartition("/")
+        rows.append({"exercise": result.exercise, "item": result.item, "criterion": criterion, "part": part,
+                     "looks_for": c.looks_for, "met": c.met, "points": c.points})
     return rows
+
+
+def marked_answers(folder: Path, exercise_id: str, cells: dict[str, dict[tuple[str, str], str]]) -> dict[str, object]:
+    """Item id -> answer in one graded submission, read as the grader read it, never run.
+
+    ``cells`` is notebook name -> (exercise id, item id) -> the grade id of its answer cell, from the
+    release in the gradebook (:func:`alongside.trusted.answer_cells`): an answer is the text of the
+    cell with that grade id, so an edited first line changes nothing. A notebook in ``folder`` that
+    cannot be read gives no answers.
+    """
+    found = {}
+    for notebook, by_item in cells.items():
+        try:
+            nb = nbformat.read(folder / f"{notebook}.ipynb", as_version=4)
+        except Exception:  # a damaged or missing notebook: nothing to read
+            continue
+        by_id = {nbgrader_metadata(c).get("grade_id"): c for c in nb.get("cells", []) if nbgrader_metadata(c).get("solution")}
+        for (exercise, item), grade_id in by_item.items():
+            if exercise == exercise_id and grade_id in by_id:
+                found[item] = parse_answer(exercise, item, cell_body(cell_source(by_id[grade_id])))
+    return found
 
 
 def _short(text: str, limit: int = 80) -> str:

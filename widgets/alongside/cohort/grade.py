@@ -231,7 +231,7 @@ _ERROR_LINE = re.compile(r"^([A-Za-z_][\w.]*(Error|Exception|Exit)):\s*(.*)$")
 
 
 def failure_reason(result: dict) -> str:
-    """The plain reason an nbgrader API call failed: the last error named in its log or traceback."""
+    """Why an nbgrader API call failed: plain words, then the first useful error of its log or traceback in brackets."""
     text = "\n".join(result.get(k, "") for k in ("log", "error"))
     found = [m for m in (_ERROR_LINE.match(line.strip()) for line in text.splitlines()) if m]
     useful = [m for m in found if m.group(1).split(".")[-1] != "NbGraderException"]
@@ -239,13 +239,17 @@ def failure_reason(result: dict) -> str:
         name, message = useful[0].group(1).split(".")[-1], useful[0].group(3)
         return _explain(name, message)
     errors = [line for line in text.splitlines() if line.startswith("[ERROR]")]
-    return (errors[0][8:] if errors else "nbgrader could not grade it (see DIR/.alongside/grading.log)")[:300]
+    detail = errors[0][8:] if errors else "see DIR/.alongside/grading.log"
+    return f"nbgrader could not read or mark it ({detail[:250]})"
 
 
 def _explain(name: str, message: str) -> str:
+    """Plain words first, then the technical detail in brackets (the report shows only the plain words)."""
     if name in ("NotJSONError", "JSONDecodeError") or "JSON" in message:
         return f"the notebook file is damaged and cannot be read ({name}: {message[:120]})"
-    return f"{name}: {message[:200]}"
+    if name == "ValidationError":
+        return f"the notebook is not in a form nbgrader can read ({name}: {message[:200]})"
+    return f"nbgrader could not read or mark it ({name}: {message[:200]})"
 
 
 __all__ = ["GradeRun", "failure_reason", "grade", "submissions"]

@@ -77,7 +77,8 @@ def confirming_exercise(exercises: list[str]) -> str:
     return exercises[-1] if exercises else ""
 
 
-def _title(exercise: str) -> str:
+def exercise_title(exercise: str) -> str:
+    """An exercise's title from its spec (its id when it has no spec)."""
     try:
         return str(grading.exercise(exercise).get("title", exercise))
     except Exception:
@@ -95,7 +96,7 @@ def record_html(trainee_shown: str, name: str, rows: list[dict], signed: str | N
     for r in rows:
         done = r["status"] in ("graded", "late")
         score = f"{r['score']:g} of {r['max_score']:g} ({r['percent']:g}%)" if done and r["percent"] is not None else ""
-        body.append(f"<tr><td>{e(r['exercise'])}</td><td>{e(_title(r['exercise']))}</td>"
+        body.append(f"<tr><td>{e(r['exercise'])}</td><td>{e(exercise_title(r['exercise']))}</td>"
                     f"<td>{'Completed' if done else e(r['status'].capitalize())}</td><td>{e(score)}</td>"
                     f"<td>{e(str(r['submitted'] or ''))}</td></tr>")
     completed = sum(r["status"] in ("graded", "late") for r in rows)
@@ -153,4 +154,4 @@ def write_records(cohort: Cohort | str, pseudonymise: bool = False, tables: Coho
     return folder / "index.html"
 
 
-__all__ = ["confirmation", "confirming_exercise", "record_html", "signed_date", "write_records"]
+__all__ = ["confirmation", "confirming_exercise", "exercise_title", "record_html", "signed_date", "write_records"]

@@ -1,34 +1,38 @@
 """The cohort report: who scored what, which ideas to revisit, who needs a follow-up, and why.
 
 :func:`cohort_tables` builds the tables (pandas) from nbgrader's gradebook (the official points,
-dates and lateness), the grading ledger (what could not be graded, and why) and the trainees'
-answers re-scored criterion by criterion (:mod:`alongside.cohort.answers`). :func:`write_reports`
-writes them as ``reports/grades.csv``, ``reports/criteria.csv``, ``reports/follow-up.csv`` and one
-self-contained page, ``reports/cohort.html`` (plots inline as PNG, no scripts, every trainee text
-escaped). With ``pseudonymise=True`` trainees appear under stable pseudonyms in every export.
+dates and lateness), the grading ledger (what could not be graded, and why), the criteria the
+grader saved for each answer (:mod:`alongside.cohort.answers`), the answers themselves as the
+grader read them (for the item analysis, :mod:`alongside.cohort.items`, and the examples of the
+ideas to revisit, :mod:`alongside.cohort.revisit`) and the moderated agreement of each rubric
+criterion (:mod:`alongside.cohort.moderated`). :func:`write_reports` writes them as
+``reports/grades.csv`` (with the automatic marks to check by hand), ``reports/criteria.csv``,
+``reports/items.csv``, ``reports/follow-up.csv`` and one self-contained page, ``reports/cohort.html``
+(:mod:`alongside.cohort.page`). With ``pseudonymise=True`` trainees appear under stable pseudonyms
+in every export.
 """
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
+import dataclasses
 import hashlib
 import hmac
-import html
-import io
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from alongside.cohort.answers import criterion_rows
+from alongside.cohort.answers import criterion_rows, marked_answers
 from alongside.cohort.course import Cohort, exercise_ids, gradebook, open_cohort, trainee_ids
+from alongside.cohort.items import item_analysis
 from alongside.cohort.ledger import fingerprint, status as ledger_status
+from alongside.cohort.moderated import AGREEMENT_COLUMNS, agreement_table, by_hand, read_moderation
+from alongside.cohort.revisit import choose_ideas, with_examples
 from alongside.grading import ItemResult
-from alongside.trusted import read_marks
+from alongside.trusted import answer_cells, read_marks
 
 LOW_SHARE = 0.5  # a graded score below this share of the points is "low"
 REVISIT_SHARE = 0.6  # a criterion met by fewer than this share of the cohort is one to revisit
@@ -43,6 +47,11 @@ class CohortTables:
     shares: pd.DataFrame      # one row per criterion: share of the cohort that met it
     follow_up: pd.DataFrame   # one row per reason a trainee needs a follow-up
     exercises: list[str]
+    # the ideas to revisit, each with a pseudonymised answer that met it and one that did not
+    ideas: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())
+    items: pd.DataFrame = field(default_factory=lambda: pd.DataFrame())      # item analysis of the choices
+    agreement: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=AGREEMENT_COLUMNS))
+    moderation_problem: str = ""  # one line when moderation.json could not be read
 
     def pseudonymised(self, cohort: Cohort) -> "CohortTables":
         """The same tables with every trainee (and their name) replaced by a stable pseudonym.
@@ -58,9 +67,9 @@ class CohortTables:
 
         grades = swap(self.grades).assign(reason=self.grades["reason"].map(without_excerpt))
         follow_up = swap(self.follow_up)
-        follow_up = follow_up.assign(reason=[_plain_reason(kind, reason) for kind, reason in
+        follow_up = follow_up.assign(reason=[plain_reason(kind, reason) for kind, reason in
                                              zip(follow_up["kind"], follow_up["reason"])])
-        return CohortTables(grades, swap(self.criteria), self.shares, follow_up, self.exercises)
+        return dataclasses.replace(self, grades=grades, criteria=swap(self.criteria), follow_up=follow_up)
 
     def scores(self) -> pd.DataFrame:
         """Percent per trainee (rows) and exercise (columns); blank where there is no grade."""
@@ -76,14 +85,51 @@ _FIXED_WORDS = {"late", "low", "missing", "personal"}  # personal names the kind
 _NOT_GRADED = "could not be graded: "  # how _one starts the reason, before the grader's message
 
 
-def _plain_reason(kind: str, reason: str) -> str:
+_TECHNICAL = re.compile(r"[A-Za-z_][\w.]*(Error|Exception|Exit)")  # a bare exception name says nothing to a trainer
+
+
+def plain_reason(kind: str, reason: str) -> str:
+    """A follow-up reason in plain words, with no quote of the trainee and no error message.
+
+    "could not be graded: the notebook file is damaged and cannot be read (JSONDecodeError: ... char
+    4921)" gives "could not be graded: the notebook file is damaged and cannot be read".
+    """
     if kind in _PLAIN_REASONS:
         return _PLAIN_REASONS[kind]
     if kind in _FIXED_WORDS:
         return reason
     if reason.startswith(_NOT_GRADED):
-        return _NOT_GRADED + without_excerpt(reason[len(_NOT_GRADED):])
+        return _NOT_GRADED + _plain_failure(reason[len(_NOT_GRADED):])
     return without_excerpt(reason)
+
+
+def _plain_failure(reason: str) -> str:
+    plain = without_excerpt(reason)
+    return "nbgrader could not read or mark it" if not plain or _TECHNICAL.fullmatch(plain) else plain
+
+
+# Which follow-up comes first: what may hurt a family or expose one, then work that could not be
+# marked or is missing, then low scores and lateness.
+FOLLOW_UP_ORDER = ["harmful", "personal", "not graded", "markup", "missing", "low", "late"]
+
+
+def follow_up_first(follow_up: pd.DataFrame) -> pd.DataFrame:
+    """One row per trainee who needs a follow-up, most urgent first: trainee, the reasons in plain
+    words ("01-experts: not submitted; 02-words: scored 20% (below 50%)") and how many there are.
+
+    A trainee's most urgent reason decides the order (FOLLOW_UP_ORDER), then how many reasons they have.
+    """
+    rank = {kind: n for n, kind in enumerate(FOLLOW_UP_ORDER)}
+    rows = []
+    for trainee, group in follow_up.groupby("trainee", sort=True):
+        group = group.assign(rank=group["kind"].map(lambda k: rank.get(k, len(rank)))).sort_values(
+            ["rank", "exercise"], kind="stable")
+        reasons = list(dict.fromkeys(f"{r.exercise}: {plain_reason(r.kind, r.reason)}" for r in group.itertuples()))
+        rows.append({"trainee": trainee, "first": int(group["rank"].iloc[0]), "count": len(reasons),
+                     "reasons": "; ".join(reasons)})
+    table = pd.DataFrame(rows, columns=["trainee", "first", "count", "reasons"])
+    table = table.sort_values(["first", "count", "trainee"], ascending=[True, False, True], kind="stable")
+    return table.drop(columns="first").reset_index(drop=True)
 
 
 def without_excerpt(reason: str) -> str:
@@ -115,11 +161,13 @@ def cohort_tables(cohort: Cohort | str, pseudonymise: bool = False, low: float =
     ledger = ledger_status(cohort)
     rows, marks, follow = [], [], []
     with gradebook(cohort) as gb:
-        names = {s.id: " ".join(p for p in (s.first_name, s.last_name) if p) for s in gb.students}
+        people = {s.id: [p for p in (s.first_name, s.last_name) if p] for s in gb.students}
+        names = {trainee: " ".join(parts) for trainee, parts in people.items()}
         info = {}
         for ex in exercises:
             assignment = gb.find_assignment(ex)
-            info[ex] = {"max": float(assignment.max_score), "due": assignment.duedate, "subs": {}}
+            info[ex] = {"max": float(assignment.max_score), "due": assignment.duedate, "subs": {},
+                        "notebooks": [nb.name for nb in assignment.notebooks]}
             for sub in assignment.submissions:
                 cells = {g.name: g.auto_score for nb in sub.notebooks for g in nb.grades}
                 info[ex]["subs"][sub.student_id] = {
@@ -135,10 +183,40 @@ def cohort_tables(cohort: Cohort | str, pseudonymise: bool = False, low: float =
                                          "submitted", "hours_late", "needs_manual_grading", "reason"])
     for column in ("score", "max_score", "percent", "hours_late"):
         grades[column] = pd.to_numeric(grades[column], errors="coerce")
-    criteria = pd.DataFrame(marks, columns=["trainee", "exercise", "item", "criterion", "looks_for", "met"])
+    criteria = pd.DataFrame(marks, columns=CRITERION_COLUMNS)
     follow_up = pd.DataFrame(follow, columns=["trainee", "exercise", "kind", "reason"])
-    tables = CohortTables(grades, criteria, _shares(criteria, grades), follow_up, exercises)
+    moderation = read_moderation(cohort)
+    flagged = by_hand(moderation, exercises)
+    grades["check_by_hand"] = _by_hand_column(grades, flagged)
+    shares = _shares(criteria, grades, flagged)
+    answers = _answers(cohort, grades, info)
+    pseudonyms = {t: pseudonym(cohort, t) for t in grades["trainee"].unique()}
+    known = {w for trainee, parts in people.items() for w in [trainee, *parts]} | set(grades["trainee"])
+    ideas = with_examples(choose_ideas(shares, grades["trainee"].nunique()), criteria, answers, pseudonyms, known)
+    tables = CohortTables(grades, criteria, shares, follow_up, exercises, ideas=ideas,
+                          items=item_analysis(criteria, answers, exercises),
+                          agreement=agreement_table(moderation, exercises), moderation_problem=moderation.problem)
     return tables.pseudonymised(cohort) if pseudonymise else tables
+
+
+CRITERION_COLUMNS = ["trainee", "exercise", "item", "criterion", "part", "looks_for", "met", "points"]
+
+
+def _by_hand_column(grades: pd.DataFrame, flagged: set[tuple[str, str, str]]) -> list[str]:
+    """Per grade row: the automatic marks to check by hand ("unheard: feeling; unheard: wish"), for graded work."""
+    per_exercise: dict[str, list[str]] = {}
+    for exercise, item, criterion in sorted(flagged):
+        per_exercise.setdefault(exercise, []).append(f"{item}: {criterion}")
+    return ["; ".join(per_exercise.get(r.exercise, [])) if r.status in ("graded", "late") else ""
+            for r in grades.itertuples()]
+
+
+def _answers(cohort: Cohort, grades: pd.DataFrame, info: dict) -> dict[tuple[str, str], dict]:
+    """(trainee, exercise) -> item -> answer, as the grader read it from each graded notebook."""
+    cells = {ex: {nb: answer_cells(cohort.db_url, ex, nb) for nb in info[ex]["notebooks"]} for ex in info}
+    graded = grades[grades["status"].isin(["graded", "late"])]
+    return {(r.trainee, r.exercise): marked_answers(cohort.graded(r.trainee, r.exercise), r.exercise, cells[r.exercise])
+            for r in graded.itertuples()}
 
 
 def _one(cohort: Cohort, trainee: str, ex: str, info: dict, entry: dict | None, low: float):
@@ -183,8 +261,10 @@ def _criteria(items: list[dict]) -> list[dict]:
     return rows
 
 
-def _shares(criteria: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
-    columns = ["exercise", "item", "criterion", "looks_for", "met_share", "trainees", "revisit"]
+def _shares(criteria: pd.DataFrame, grades: pd.DataFrame, by_hand: set = frozenset()) -> pd.DataFrame:
+    """One row per criterion: the share of trainees who met it, how many, whether to revisit it, and
+    whether its automatic marks are to be checked by hand (``by_hand``: (exercise, item, criterion))."""
+    columns = ["exercise", "item", "criterion", "looks_for", "met_share", "trainees", "revisit", "check_by_hand"]
     if criteria.empty:
         return pd.DataFrame(columns=columns)
     # one vote per trainee and criterion (a rewrites item scores each rewrite on the same criteria)
@@ -193,6 +273,7 @@ def _shares(criteria: pd.DataFrame, grades: pd.DataFrame) -> pd.DataFrame:
     shares.columns = ["exercise", "item", "criterion", "looks_for", "met_share", "trainees"]
     shares["met_share"] = shares["met_share"].round(3)
     shares["revisit"] = shares["met_share"] < REVISIT_SHARE
+    shares["check_by_hand"] = [(r.exercise, r.item, r.criterion) in by_hand for r in shares.itertuples()]
     return shares[columns].sort_values(["exercise", "met_share"]).reset_index(drop=True)
 
 
@@ -212,7 +293,7 @@ def _safe_csv(frame: pd.DataFrame) -> pd.DataFrame:
 
 def write_reports(cohort: Cohort | str, pseudonymise: bool = False, low: float = LOW_SHARE,
                   tables: CohortTables | None = None) -> list[Path]:
-    """Write reports/grades.csv, criteria.csv, follow-up.csv and cohort.html; return their paths.
+    """Write reports/grades.csv, criteria.csv, items.csv, follow-up.csv and cohort.html; return their paths.
 
     ``tables`` (from :func:`cohort_tables`, not pseudonymised) saves building them again.
     """
@@ -222,9 +303,13 @@ def write_reports(cohort: Cohort | str, pseudonymise: bool = False, low: float =
     if pseudonymise:
         tables = tables.pseudonymised(cohort)
     cohort.reports.mkdir(parents=True, exist_ok=True)
-    paths = {name: cohort.reports / name for name in ("grades.csv", "criteria.csv", "follow-up.csv", "cohort.html")}
+    from alongside.cohort.page import render_html
+
+    names = ("grades.csv", "criteria.csv", "items.csv", "follow-up.csv", "cohort.html")
+    paths = {name: cohort.reports / name for name in names}
     _write(paths["grades.csv"], _safe_csv(tables.grades).to_csv(index=False))
     _write(paths["criteria.csv"], _safe_csv(tables.shares).to_csv(index=False))
+    _write(paths["items.csv"], _safe_csv(tables.items).to_csv(index=False))
     _write(paths["follow-up.csv"], _safe_csv(tables.follow_up).to_csv(index=False))
     _write(paths["cohort.html"], render_html(tables, title=f"Cohort report: {cohort.root.name}"))
     return list(paths.values())
@@ -236,126 +321,6 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-# ---- the HTML page -------------------------------------------------------------------------
-
-_CSS = """
-body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;line-height:1.45}
-table{border-collapse:collapse;margin:.5rem 0 1.5rem;font-size:.9rem}
-th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
-th{background:#eee} td.num{text-align:right} .note{color:#444;font-size:.9rem}
-img{max-width:100%;height:auto} ul{margin:.2rem 0;padding-left:1.2rem}
-@media print{body{margin:0}}
-"""
 
 
-def render_html(tables: CohortTables, title: str = "Cohort report") -> str:
-    """The report as one self-contained HTML page (no scripts, no links out); all text escaped."""
-    e = html.escape
-    g = tables.grades
-    graded = g[g["status"].isin(["graded", "late"])]
-    parts = [f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(title)}</title>",
-             f"<style>{_CSS}</style></head><body><h1>{e(title)}</h1>",
-             f"<p class='note'>Made {e(dt.datetime.now().strftime('%Y-%m-%d %H:%M'))}. "
-             f"{g['trainee'].nunique()} trainees, {len(tables.exercises)} exercises, {len(graded)} graded submissions, "
-             f"{int((g['status'] == 'missing').sum())} missing, {int((g['status'] == 'not graded').sum())} "
-             f"could not be graded.</p>"]
-    parts.append("<h2>Who needs a follow-up</h2>")
-    parts.append(_follow_up_html(tables.follow_up))
-    parts.append("<h2>Ideas to revisit in the next group session</h2>")
-    parts.append(f"<p class='note'>For each criterion, the share of graded trainees who met it. "
-                 f"\"Revisit\" marks those met by fewer than {REVISIT_SHARE:.0%}. Statements to classify count as "
-                 f"criteria too. Items built with code rather than typed in are left out of these shares.</p>")
-    if not tables.shares.empty:
-        parts.append(_plot_shares(tables.shares))
-        shares = tables.shares.assign(met=(tables.shares["met_share"] * 100).round(0).astype(int).astype(str) + "%",
-                                      revisit=tables.shares["revisit"].map({True: "Revisit", False: ""}))
-        parts.append(shares[["exercise", "item", "criterion", "looks_for", "met", "trainees", "revisit"]]
-                     .to_html(index=False, escape=True))
-    parts.append("<h2>Scores per trainee and exercise (percent)</h2>")
-    parts.append(_scores_html(tables))
-    parts.append("<h2>Distributions</h2>")
-    parts.append(_plot_distributions(tables))
-    parts.append("<h2>Every submission</h2>")
-    parts.append(g.to_html(index=False, escape=True, na_rep=""))
-    parts.append("</body></html>")
-    return "\n".join(parts)
-
-
-def _follow_up_html(follow_up: pd.DataFrame) -> str:
-    if follow_up.empty:
-        return "<p>No one: every trainee submitted everything on time, scored well and wrote nothing to check.</p>"
-    e = html.escape
-    rows = []
-    for trainee, group in follow_up.groupby("trainee", sort=True):
-        items = "".join(f"<li>{e(str(r.exercise))}: {e(str(r.reason))}</li>" for r in group.itertuples())
-        kinds = ", ".join(sorted(set(group["kind"])))
-        rows.append(f"<tr><td>{e(str(trainee))}</td><td>{e(kinds)}</td><td><ul>{items}</ul></td></tr>")
-    return ("<table><thead><tr><th>Trainee</th><th>What</th><th>Why</th></tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
-
-
-def _scores_html(tables: CohortTables) -> str:
-    g = tables.grades
-    marks = {"late": " (late)", "missing": "missing", "not graded": "not graded", "not graded yet": "waiting"}
-    cells = g.apply(lambda r: (f"{r.percent:g}" if pd.notna(r.percent) else "") + marks.get(r.status, ""), axis=1)
-    table = g.assign(cell=cells).pivot(index="trainee", columns="exercise", values="cell").reindex(columns=tables.exercises)
-    return table.to_html(escape=True, na_rep="")
-
-
-def _png(fig) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _plot_shares(shares: pd.DataFrame) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    data = shares.sort_values("met_share")
-    labels = [f"{r.exercise} {r.item}: {r.criterion}" for r in data.itertuples()]
-    fig, ax = plt.subplots(figsize=(8, max(2.0, 0.22 * len(data))))
-    ax.barh(range(len(data)), data["met_share"] * 100, color="#4a6fa5")
-    ax.set_yticks(range(len(data)), labels, fontsize=7)
-    ax.axvline(REVISIT_SHARE * 100, color="#333", linestyle="--", linewidth=1)
-    ax.set_xlabel("Share of graded trainees who met it (%)")
-    ax.set_xlim(0, 100)
-    for i, value in enumerate(data["met_share"] * 100):
-        ax.text(min(value + 1, 92), i, f"{value:.0f}%", va="center", fontsize=7)
-    alt = "Bar chart of the share of trainees who met each criterion; the same figures are in the table below."
-    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{_png(fig)}'>"
-
-
-def _plot_distributions(tables: CohortTables) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    g = tables.grades
-    count = len(tables.exercises)
-    fig, axes = plt.subplots(1, count + 1, figsize=(2.6 * (count + 1), 2.4), sharey=False, squeeze=False)
-    for ax, ex in zip(axes[0], tables.exercises):
-        values = g.loc[(g["exercise"] == ex) & g["percent"].notna(), "percent"]
-        ax.hist(values, bins=range(0, 101, 10), color="#4a6fa5", edgecolor="white")
-        ax.set_title(ex, fontsize=9)
-        ax.set_xlabel("percent", fontsize=8)
-    status = g.groupby("status").size()
-    ax = axes[0][-1]
-    ax.bar(range(len(status)), status.values, color="#888")
-    ax.set_xticks(range(len(status)), status.index, rotation=45, ha="right", fontsize=8)
-    ax.set_title("submissions by status", fontsize=9)
-    percent = g.groupby("exercise")["percent"]
-    summary = pd.DataFrame({"graded": percent.count(), "mean": percent.mean(), "median": percent.median(),
-                            "lowest": percent.min(), "highest": percent.max()}).round(1).reindex(tables.exercises)
-    alt = "Histograms of percent scores per exercise and a bar chart of submissions by status."
-    return (f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{_png(fig)}'>"
-            + summary.to_html(escape=True, na_rep=""))
-
-
-__all__ = ["CohortTables", "cohort_tables", "pseudonym", "render_html", "write_reports"]
+__all__ = ["CohortTables", "cohort_tables", "follow_up_first", "plain_reason", "pseudonym", "write_reports"]
