@@ -239,6 +239,12 @@ class PhraseList:
         speech or quoting are read: the text speaks of these words, in its own voice or not."""
         return any(pattern.search(unit) for unit in self.units(self._prepared(text)) for pattern, _ in self.patterns)
 
+    def mentioned(self, text: str) -> list[str]:
+        """Every phrase the patterns match in the text, read as :meth:`mentions` reads it (in the
+        text's own voice or not, negated or not)."""
+        return [m.group(0).strip() for unit in self.units(self._prepared(text))
+                for pattern, _ in self.patterns for m in pattern.finditer(unit)]
+
     def find(self, text: str) -> list[Hit]:
         """Every hit in the text, in order, skipping sentences an ``unless`` pattern excuses and
         phrases that are negated, reported or quoted (when the list's ``scope`` is on)."""

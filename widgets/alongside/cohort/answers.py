@@ -19,7 +19,7 @@ import nbformat
 from alongside import grading
 from alongside.answer_text import cell_body, notebook_answers, parse_answer
 from alongside.cells import cell_source, nbgrader_metadata
-from alongside.language import check_language
+from alongside.language import categories, check_language
 from alongside.privacy import module_for, personal_details
 from alongside.text import normalise, strip_stub
 
@@ -118,7 +118,8 @@ def quoted_phrases(notebooks: list) -> set[str]:
     found = set()
     for nb in notebooks:
         for cell in nb.get("cells", []):
-            found |= {f["phrase"].lower() for f in check_language(cell_source(cell))["flags"]}
+            # as written, in code or in quotes: an exercise's story is often a quoted string
+            found |= {p.lower() for c in categories() for p in c.phrases.mentioned(cell_source(cell))}
     return found
 
 
