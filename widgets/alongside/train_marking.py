@@ -294,6 +294,19 @@ def validation_figures(root: Path) -> dict[str, float]:
     return figures
 
 
+def compare(before: dict[str, float], after: dict[str, float]) -> list[str]:
+    """Lines for the trainer: each validation figure that changed (before -> after), then the mean over every criterion."""
+    lines = [f"  {name}: {before.get(name, float('nan')):.3f} -> {after.get(name, float('nan')):.3f}"
+             for name in sorted(set(before) | set(after)) if abs(before.get(name, -1.0) - after.get(name, -1.0)) > 1e-9]
+    criteria = sorted(n for n in set(before) & set(after) if not n.startswith("language."))
+    if criteria:
+        mean_before = sum(before[n] for n in criteria) / len(criteria)
+        mean_after = sum(after[n] for n in criteria) / len(criteria)
+        lines.append(f"{len(lines)} of {len(set(before) | set(after))} figures changed; mean agreement over "
+                     f"{len(criteria)} criteria {mean_before:.3f} -> {mean_after:.3f}")
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train every model from the corpus folder given (default tests/data/corpus)."""
     args = sys.argv[1:] if argv is None else argv
