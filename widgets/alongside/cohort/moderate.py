@@ -384,12 +384,13 @@ def sample(path, n: int, seed: int = 0, today: dt.date | None = None) -> Sheet:
         key[aid] = {"trainee": a.trainee, "exercise": a.exercise, "notebook": a.notebook, "item": a.item,
                     "part": a.part, "rubric": a.rubric, "digest": a.digest, "marks": a.marks, "pseudonym": alias,
                     "value": without_names(a.value, finder)}
-        shown.append((aid, alias, a, key[aid]["value"]))
+        evidence = without_names(a.evidence, finder)
+        shown.append((aid, alias, a, key[aid]["value"], evidence))
         rubric = rubric_engine.load_rubric(a.rubric)
         for c in rubric.criteria:
             rows.append({"answer": aid, "pseudonym": alias, "exercise": a.exercise, "item": a.where,
                          "rubric": a.rubric, "criterion": c.id, "looks_for": c.looks_for,
-                         "automatic": _mark(a.marks[c.id]), "evidence": without_names(a.evidence[c.id], finder),
+                         "automatic": _mark(a.marks[c.id]), "evidence": evidence[c.id],
                          "trainer": "", "text": _as_text(key[aid]["value"])})
     write_json(_keys(cohort) / f"{name}.json", {"sheet": name, "seed": seed, "answers": key,
                                                 "made_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")})
@@ -436,7 +437,7 @@ def _notebook(name: str, shown: list) -> nbformat.NotebookNode:
         "criterion's colon:\n\n- **agree** when the automatic mark is right;\n- **met** or **not met** when it is "
         "not, to give your own mark.\n\nLeave a line blank to skip it. Nothing in this notebook runs. Save it, then "
         "read it back with `alongside cohort moderate <course folder> --read` and this file's path."))
-    for aid, alias, a, value in shown:
+    for aid, alias, a, value, evidence in shown:
         rubric = rubric_engine.load_rubric(a.rubric)
         if isinstance(value, dict):
             body = "\n>\n".join(f"> **{markdown_text(k)}:** " + markdown_text(v).replace("\n", "<br>")
@@ -445,7 +446,7 @@ def _notebook(name: str, shown: list) -> nbformat.NotebookNode:
             body = "\n".join(f"> {markdown_text(line)}" for line in _as_text(value).splitlines()) or "> "
         table = ["| criterion | looks for | automatic mark | evidence |", "| --- | --- | --- | --- |"]
         for c in rubric.criteria:
-            cells = [c.id, c.looks_for, _mark(a.marks[c.id]), a.evidence[c.id]]
+            cells = [c.id, c.looks_for, _mark(a.marks[c.id]), evidence[c.id]]
             table.append("| " + " | ".join(markdown_text(" ".join(str(x).split())) for x in cells) + " |")
         nb.cells.append(new_markdown_cell(
             f"## Answer {aid}\n\n{markdown_text(a.exercise)}, {markdown_text(a.where)} (rubric "
