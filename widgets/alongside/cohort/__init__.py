@@ -1,10 +1,11 @@
-"""Grade a whole cohort with nbgrader and report on it: ``alongside cohort demo|grade|report|collect|export``.
+"""Grade a whole cohort with nbgrader and report on it: ``alongside cohort demo|grade|report|moderate|collect|export``.
 
 - :mod:`alongside.cohort.course`  the cohort folder: nbgrader's config, paths and the gradebook lock;
 - :mod:`alongside.cohort.demo`    a synthetic cohort to try everything on;
 - :mod:`alongside.cohort.grade`   nbgrader's autograde and feedback, in parallel, new work only;
 - :mod:`alongside.cohort.answers` a trainee's answers read from a notebook (never run) and re-scored;
 - :mod:`alongside.cohort.report`  the tables (pandas), grades.csv and the one-page cohort.html;
+- :mod:`alongside.cohort.moderate` a trainer checks a sample of the marks; their marks reach the gradebook and the training;
 - :mod:`alongside.cohort.record`  a printable completion record per trainee, for their CPD file;
 - :mod:`alongside.cohort.explore` the report in a notebook, filtered by exercise, criterion, trainee;
 - :mod:`alongside.cohort.moodle`  a Moodle zip of submissions in, grades back to Moodle's worksheet;
