@@ -9,7 +9,7 @@ criterion has answers marked met and not met where the cohort has both, and weig
 answers the marking was least sure of: for a criterion with a learned model, how near its
 probability was to its threshold (:func:`doubt`); patterns alone count as sure. Answers the rubric
 could not mark (blank, far too long) and answers whose saved marks the rubric would not give again
-(a rewrite copied from the original) are left out, and identical answers are offered once. The
+(a rewrite copied from the original) are left out, and answers that read the same on the sheet are offered once. The
 same seed gives the same sample. Trainees appear under the reports' pseudonyms
 (:func:`alongside.cohort.report.pseudonym`), and any trainee's id, name or e-mail in an answer is
 shown as ``[name]``; the key from a sheet's answers back to trainees stays in
@@ -37,7 +37,7 @@ import json
 import math
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -312,11 +312,12 @@ def name_finder(cohort: Cohort) -> re.Pattern | None:
 
 
 def without_names(value: object, finder: re.Pattern | None) -> object:
-    """An answer (text, or a dict or list of texts) with every trainee's id, name and e-mail shown as [name]."""
+    """An answer (text, or a dict or list of texts) with every trainee's id, name and e-mail shown as
+    [name], one for each word (so a trainer can still see that a name of two words was given)."""
     if finder is None:
         return value
     if isinstance(value, str):
-        return finder.sub("[name]", value)
+        return finder.sub(lambda found: " ".join("[name]" for _word in found.group(0).split()), value)
     if isinstance(value, dict):
         return {k: without_names(v, finder) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -367,13 +368,15 @@ def sample(path, n: int, seed: int = 0, today: dt.date | None = None) -> Sheet:
         raise CohortError("--sample needs a number of answers per rubric, 1 or more")
     cohort = open_cohort(path)
     use_environment_tools()
-    answers = choose(graded_answers(cohort), n, seed)
+    finder = name_finder(cohort)
+    shown_as = [replace(a, value=without_names(a.value, finder), evidence=without_names(a.evidence, finder))
+                for a in graded_answers(cohort)]  # answers the same but for a name are offered once
+    answers = choose(shown_as, n, seed)
     if not answers:
         raise CohortError(f"no graded answers to moderate in {cohort.root}: grade it first with "
                           f"alongside cohort grade {cohort.root}")
     from alongside.cohort.report import pseudonym
 
-    finder = name_finder(cohort)
     _folder(cohort).mkdir(parents=True, exist_ok=True)
     _keys(cohort).mkdir(parents=True, exist_ok=True)
     name = _new_name(cohort, today or dt.date.today())
@@ -383,9 +386,9 @@ def sample(path, n: int, seed: int = 0, today: dt.date | None = None) -> Sheet:
         alias = pseudonym(cohort, a.trainee)
         key[aid] = {"trainee": a.trainee, "exercise": a.exercise, "notebook": a.notebook, "item": a.item,
                     "part": a.part, "rubric": a.rubric, "digest": a.digest, "marks": a.marks, "pseudonym": alias,
-                    "value": without_names(a.value, finder)}
-        evidence = without_names(a.evidence, finder)
-        shown.append((aid, alias, a, key[aid]["value"], evidence))
+                    "value": a.value}
+        evidence = a.evidence
+        shown.append((aid, alias, a, a.value, evidence))
         rubric = rubric_engine.load_rubric(a.rubric)
         for c in rubric.criteria:
             rows.append({"answer": aid, "pseudonym": alias, "exercise": a.exercise, "item": a.where,
@@ -744,6 +747,8 @@ def labelled_path(cohort: Cohort) -> Path:
 
 def _write_labelled(cohort: Cohort, key: dict, labels: dict) -> int:
     """Add the moderated answers (pseudonymised, with the trainer's labels) to the labelled examples; return how many."""
+    if not labels:
+        return 0
     path = labelled_path(cohort)
     docs = {}
     if path.is_file():
