@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from alongside.data import DataError
 from alongside.text import MAX_CHARS, cap
@@ -138,6 +139,13 @@ def cmd_cohort(args: argparse.Namespace) -> int:
 
             run = grade(args.dir, workers=args.workers, progress=not args.quiet, pseudonymise=args.pseudonymise)
             print(run.summary())
+        elif args.action == "moderate":
+            from alongside.cohort import moderate
+
+            if args.read:
+                print(moderate.read(args.dir, args.read).summary())
+            else:
+                print(moderate.sample(args.dir, args.sample, seed=args.seed).summary(args.dir))
         elif args.action == "collect":
             from alongside.cohort.moodle import collect
 
@@ -183,6 +191,59 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train the marking's learned models: the shipped ones, or with --course a course's own, from
+    the shipped corpus and the course's moderated answers; print the validation figures before and after."""
+    import shutil
+
+    from alongside import learned, train_marking
+    from alongside.cohort.course import CohortError, open_cohort
+    from alongside.cohort.demo import course_root
+
+    corpus = Path(args.corpus) if args.corpus else course_root() / "tests" / "data" / "corpus"
+    if not (corpus / "splits.yaml").is_file():
+        raise UsageError(f"no labelled corpus in {corpus} (it needs splits.yaml): train from a copy of the course's "
+                         "source, or give --corpus DIR")
+    if args.course:
+        from alongside.cohort.moderate import labelled_path
+
+        try:
+            cohort = open_cohort(args.course)
+        except CohortError as err:
+            raise UsageError(str(err)) from None
+        extra = labelled_path(cohort)
+        if not extra.is_file():
+            raise UsageError(f"{cohort.root} has no moderated answers yet ({extra}): moderate first with "
+                             f"alongside cohort moderate {cohort.root} --sample N, then --read the sheet")
+        out, extras, current = cohort.models, (extra,), (cohort.models if cohort.models.is_dir() else None)
+    else:
+        out, extras, current = train_marking.OUT, (), None
+    previous = learned.use_models(current)
+    learned.forget()
+    try:
+        before = train_marking.validation_figures(corpus)
+        into = out.with_name(f"{out.name}.new") if args.course else out  # a course's models are swapped in whole
+        if args.course:
+            shutil.rmtree(into, ignore_errors=True)
+        lines = train_marking.train_all(corpus, into, extras)
+        if args.course:
+            shutil.rmtree(out, ignore_errors=True)
+            into.rename(out)
+        learned.use_models(out)
+        learned.forget()
+        after = train_marking.validation_figures(corpus)
+    finally:
+        learned.use_models(previous)
+        learned.forget()
+    if args.verbose:
+        print("\n".join(lines))
+    print("Agreement with the labels on the corpus's validation split (never trained on), before -> after:")
+    print("\n".join(train_marking.compare(before, after)))
+    print(f"Models written to {out}." + (f" Grade again to mark with them: alongside cohort grade {args.course}"
+                                         if args.course else ""))
+    return 0
+
+
 def _add_cohort(sub) -> None:
     p = sub.add_parser("cohort", help="trainers: grade a whole cohort with nbgrader and report on it")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -200,6 +261,12 @@ def _add_cohort(sub) -> None:
         q.add_argument("--pseudonymise", action="store_true",
                        help="show trainees under pseudonyms in every report and record; no names, ids or e-mails, "
                        "and nothing they typed that could name them")
+    moderate = actions.add_parser("moderate", help="check a sample of the automatic marks; read your marks back")
+    moderate.add_argument("dir", metavar="DIR", help="the cohort's nbgrader course folder")
+    which = moderate.add_mutually_exclusive_group(required=True)
+    which.add_argument("--sample", type=int, metavar="N", help="write a moderation sheet of up to N answers per rubric")
+    which.add_argument("--read", metavar="SHEET", help="read a filled-in moderation sheet (its .csv or its .ipynb)")
+    moderate.add_argument("--seed", type=int, default=0, metavar="S", help="random seed of the sample (same seed, same sheet)")
     collect = actions.add_parser("collect", help="import a Moodle zip of submissions with nbgrader's zip_collect")
     collect.add_argument("zip", metavar="ZIP", help="the zip from Moodle's 'Download all submissions' (only read)")
     collect.add_argument("--course", required=True, metavar="DIR", help="the cohort's nbgrader course folder")
@@ -214,7 +281,7 @@ def _add_cohort(sub) -> None:
     export.add_argument("--pseudonymise", action="store_true",
                         help="write a copy to share, not to upload: trainees under the reports' pseudonyms, no names, "
                         "e-mails or Moodle identifiers, only the grade, status and feedback columns")
-    for q in (grade, report, collect, export):
+    for q in (grade, report, moderate, collect, export):
         q.add_argument("--db", metavar="URL", help="the gradebook's database URL, e.g. postgresql://grader@host/alongside "
                        "(default: what the folder's nbgrader_config.py says, normally DIR/gradebook.db)")
     p.set_defaults(func=cmd_cohort)
@@ -246,6 +313,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, metavar="DIR", help="the folder to write them in (made if need be)")
     p.add_argument("--module", metavar="ID", help="one module only, e.g. 02-words (default: every module)")
     p.set_defaults(func=cmd_handouts)
+
+    p = sub.add_parser("train", help="train the marking's learned models (with --course, a course's own, from its "
+                       "moderated answers too); prints the validation figures before and after")
+    p.add_argument("--course", metavar="DIR", help="a cohort folder: learn from its moderation/labelled.yaml too, and "
+                   "write the models into DIR/.alongside/models (the shipped ones are never changed)")
+    p.add_argument("--corpus", metavar="DIR", help="the labelled corpus (default: tests/data/corpus in the course's source)")
+    p.add_argument("--verbose", action="store_true", help="print what was chosen for every criterion")
+    p.set_defaults(func=cmd_train)
 
     _add_cohort(sub)
     return parser

@@ -3,7 +3,9 @@
 The corpus lives beside the tests (``tests/data/corpus/``): one folder per author, one YAML file
 per checker in it, and ``splits.yaml`` saying which authors are train, validation and test.
 ``tests/data/<rubric>.examples.yaml`` and ``tests/data/language.examples.yaml`` (written by the
-course team) count as train. This module only reads; :mod:`alongside.train_marking` fits the
+course team) count as train, and so do a course's moderated answers (``extra`` files such as
+``DIR/moderation/labelled.yaml``: one YAML document per checker, each shaped like an author's
+file). This module only reads; :mod:`alongside.train_marking` fits the
 models and ``benchmarks/agreement.py`` prints the figures.
 """
 
@@ -42,8 +44,15 @@ def _load(path: Path) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
-def items(root: Path, checker: str, split: str) -> list[Item]:
-    """Every labelled item for a checker ("language", "letter" or a rubric id) in one split."""
+def extra_documents(path: Path, checker: str) -> list[dict]:
+    """The documents of an extra labelled file (one per checker, each shaped like an author's file) for a checker."""
+    with path.open(encoding="utf-8") as handle:
+        return [doc for doc in yaml.safe_load_all(handle) if isinstance(doc, dict) and doc.get("checker") == checker]
+
+
+def items(root: Path, checker: str, split: str, extra: tuple[Path, ...] = ()) -> list[Item]:
+    """Every labelled item for a checker ("language", "letter" or a rubric id) in one split; the
+    ``extra`` labelled files count as train."""
     out = []
     for author in splits(root)[split]:
         path = root / author / f"{checker}.yaml"
@@ -53,6 +62,9 @@ def items(root: Path, checker: str, split: str) -> list[Item]:
         team = _team_file(root, checker)
         if team.is_file():
             out.extend(_items(_load(team), checker, "team"))
+        for path in extra:
+            for doc in extra_documents(path, checker):
+                out.extend(_items(doc, checker, str(doc.get("author") or path.stem)))
     return out
 
 
@@ -74,9 +86,10 @@ def _items(data: dict, checker: str, author: str) -> list[Item]:
     return found
 
 
-def files_for(root: Path, checker: str, split: str) -> list[Path]:
+def files_for(root: Path, checker: str, split: str, extra: tuple[Path, ...] = ()) -> list[Path]:
     """The files an item list of :func:`items` was read from (for a model's record of its data)."""
     paths = [root / a / f"{checker}.yaml" for a in splits(root)[split]]
     if split == "train":
         paths.append(_team_file(root, checker))
+        paths.extend(p for p in extra if p.is_file() and extra_documents(p, checker))
     return [p for p in paths if p.is_file()]

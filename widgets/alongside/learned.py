@@ -2,7 +2,9 @@
 
 Each model is a plain JSON file in ``data/models/`` made at build time by
 ``python -m alongside.train_marking`` from the labelled corpus (``tests/data/corpus/``, train
-split). It holds a vocabulary of words and word pairs, their inverse document frequencies, one
+split). A course folder may have its own, trained with its trainers' moderated answers too
+(``alongside train --course DIR`` writes them into ``DIR/.alongside/models/``); the grader marks
+that course's work with them (:func:`use_models`), and the trainees' self-check keeps the shipped ones. It holds a vocabulary of words and word pairs, their inverse document frequencies, one
 weight per feature, a weight for "the patterns found something", an intercept and a threshold.
 Scoring needs nothing but this file: no model download and no scikit-learn in a trainee's kernel.
 
@@ -20,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
+from pathlib import Path
 
 from alongside.matching import british
 from alongside.text import normalise, sentences
@@ -71,14 +74,36 @@ class Model:
         return max(parts, key=lambda s: self.probability(s, rule_hit)).strip()
 
 
-def _folder():
-    return files("alongside").joinpath("data", "models")
+_chosen: Path | None = None  # None: the models shipped in data/models
+
+
+def use_models(folder: Path | None) -> Path | None:
+    """Mark with the models in ``folder`` (a course's own, every one of them: a criterion with no
+    file there is marked by its patterns alone), or with the shipped ones when None; return the
+    folder chosen before, to go back to."""
+    global _chosen
+    before, _chosen = _chosen, (Path(folder) if folder is not None else None)
+    return before
+
+
+def models_folder():
+    """The folder the models are read from now (see :func:`use_models`)."""
+    return _chosen if _chosen is not None else files("alongside").joinpath("data", "models")
+
+
+def model(name: str) -> Model | None:
+    """The model called ``name`` (e.g. "listening-response.acknowledges", "language"), or None."""
+    return _load(str(models_folder()), name)
+
+
+def forget() -> None:
+    """Read every model file again when next asked for (after one is written or removed)."""
+    _load.cache_clear()
 
 
 @lru_cache(maxsize=None)
-def model(name: str) -> Model | None:
-    """The model called ``name`` (e.g. "listening-response.acknowledges", "language"), or None."""
-    path = _folder().joinpath(f"{name}.json")
+def _load(folder: str, name: str) -> Model | None:
+    path = Path(folder) / f"{name}.json"
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))

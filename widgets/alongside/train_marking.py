@@ -4,6 +4,11 @@ Run at build time, not in a trainee's kernel (it needs scikit-learn, a developme
 
     .venv/bin/python -m alongside.train_marking tests/data/corpus
 
+``alongside train --course DIR`` runs the same training for one course: the shipped corpus and the
+course's moderated answers (``DIR/moderation/labelled.yaml``, as extra train data), with the models
+written into ``DIR/.alongside/models/`` rather than the package (:func:`train_all`), and the
+validation figures before and after (:func:`validation_figures`).
+
 For each rubric criterion that looks for phrases (rules ``any`` and ``none``) and for the
 language checker's verdict, it fits a logistic regression over words and word pairs (TF-IDF)
 plus one feature for the patterns' own verdict, on the train split. On the validation split it
@@ -21,9 +26,9 @@ import json
 import sys
 from pathlib import Path
 
-from alongside import corpus
+from alongside import corpus, learned
 from alongside import rubric as rubric_engine
-from alongside.learned import Model, model, tokens
+from alongside.learned import Model, tokens
 from alongside.text import words
 
 OUT = Path(__file__).resolve().parent / "data" / "models"
@@ -63,11 +68,11 @@ def _as_model(name: str, data: dict, threshold: float) -> Model:
                  tuple(data["weights"]), data["rule_weight"], data["intercept"], threshold)
 
 
-def training_files(root: Path, checker: str) -> list[Path]:
+def training_files(root: Path, checker: str, extra: tuple[Path, ...] = ()) -> list[Path]:
     """Every corpus file a checker's model learns from: its own train files, and for the language
     checker also the rubrics' and letters' train files (:func:`_clean_answers`)."""
     checkers = [checker] + ([*rubric_engine.rubric_ids(), "letter"] if checker == "language" else [])
-    return [path for name in checkers for path in corpus.files_for(root, name, "train")]
+    return list(dict.fromkeys(path for name in checkers for path in corpus.files_for(root, name, "train", extra)))
 
 
 def _digest(paths: list[Path]) -> str:
@@ -78,9 +83,9 @@ def _digest(paths: list[Path]) -> str:
     return sha.hexdigest()[:16]
 
 
-def _write(name: str, data: dict) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / f"{name}.json").write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
+def _write(out: Path, name: str, data: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(data, separators=(",", ":")) + "\n", encoding="utf-8")
 
 
 def _markable(rubric: rubric_engine.Rubric, item: corpus.Item) -> bool:
@@ -88,40 +93,42 @@ def _markable(rubric: rubric_engine.Rubric, item: corpus.Item) -> bool:
     return not item.junk and len(words(text)) >= rubric.min_words
 
 
-def train_rubric(root: Path, rubric_id: str) -> list[str]:
-    """Fit and write the models of one rubric's criteria; return one report line per criterion."""
+def _rows(rubric: rubric_engine.Rubric, criterion: rubric_engine.Criterion,
+          found: list[corpus.Item]) -> list[tuple[str, bool, bool]]:
+    """(text the criterion reads, whether the patterns found its target, whether the label says it is there)."""
+    out = []
+    for item in found:
+        if criterion.id not in item.labels:
+            continue
+        fields, text = rubric_engine.answer_text(rubric, item.answer)
+        text = fields.get(criterion.field, "") if criterion.field else text
+        met = bool(item.labels[criterion.id])
+        present = met if criterion.rule == "any" else not met
+        out.append((text, criterion._rules(text)[2], present))
+    return out
+
+
+def train_rubric(root: Path, rubric_id: str, out: Path = OUT, extra: tuple[Path, ...] = ()) -> list[str]:
+    """Fit and write (into ``out``) the models of one rubric's criteria; return one report line per criterion."""
     rubric = rubric_engine.load_rubric(rubric_id)
-    train = [i for i in corpus.items(root, rubric_id, "train") if _markable(rubric, i)]
+    train = [i for i in corpus.items(root, rubric_id, "train", extra) if _markable(rubric, i)]
     valid = [i for i in corpus.items(root, rubric_id, "validation") if _markable(rubric, i)]
     lines = []
     for criterion in rubric.criteria:
         name = f"{rubric_id}.{criterion.id}"
-        (OUT / f"{name}.json").unlink(missing_ok=True)
-        model.cache_clear()
+        (out / f"{name}.json").unlink(missing_ok=True)
+        learned.forget()
         if criterion.rule not in ("any", "none"):
             continue
-
-        def rows(found, criterion=criterion):
-            out = []
-            for item in found:
-                if criterion.id not in item.labels:
-                    continue
-                fields, text = rubric_engine.answer_text(rubric, item.answer)
-                text = fields.get(criterion.field, "") if criterion.field else text
-                met = bool(item.labels[criterion.id])
-                present = met if criterion.rule == "any" else not met
-                out.append((text, criterion._rules(text)[2], present))
-            return out
-
-        train_rows, valid_rows = rows(train), rows(valid)
-        lines.append(_keep_if_better(name, train_rows, valid_rows, training_files(root, rubric_id)))
+        train_rows, valid_rows = _rows(rubric, criterion, train), _rows(rubric, criterion, valid)
+        lines.append(_keep_if_better(name, train_rows, valid_rows, training_files(root, rubric_id, extra), out))
     return lines
 
 
 def _keep_if_better(name: str, train_rows: list[tuple[str, bool, bool]], valid_rows: list[tuple[str, bool, bool]],
-                    sources: list[Path]) -> str:
-    """Fit one model on (text, patterns' verdict, label) rows; write it only where it beats the
-    patterns on validation and loses no ground on train; return the report line."""
+                    sources: list[Path], out: Path) -> str:
+    """Fit one model on (text, patterns' verdict, label) rows; write it (into ``out``) only where it
+    beats the patterns on validation and loses no ground on train; return the report line."""
     data = _fit([r[0] for r in train_rows], [r[1] for r in train_rows], [r[2] for r in train_rows])
     if data is None or not valid_rows:
         return f"{name}: patterns only ({'one label' if data is None else 'no validation data'})"
@@ -141,14 +148,14 @@ def _keep_if_better(name: str, train_rows: list[tuple[str, bool, bool]], valid_r
     # the model must beat the patterns on validation and not lose ground on what it learnt from
     if best_rate < rules_rate + MARGIN or train_model < train_rules:
         return f"{name}: patterns only (validation {rules_rate:.2f}; model {best_rate:.2f})"
-    _write(name, {**data, "threshold": best_t, "trained_on": _digest(sources),
+    _write(out, name, {**data, "threshold": best_t, "trained_on": _digest(sources),
                   "validation": {"patterns": round(rules_rate, 3), "combined": round(best_rate, 3), "n": len(valid_rows)}})
     return f"{name}: combined, threshold {best_t} (validation {rules_rate:.2f} -> {best_rate:.2f}, n={len(valid_rows)})"
 
 
-def train_letter(root: Path) -> list[str]:
-    """Fit and write the letter checker's models, one per "no surprises" item marked ``learned`` in
-    letter.yaml; return report lines.
+def train_letter(root: Path, out: Path = OUT, extra: tuple[Path, ...] = ()) -> list[str]:
+    """Fit and write (into ``out``) the letter checker's models, one per "no surprises" item marked
+    ``learned`` in letter.yaml; return report lines.
 
     Each reads one sentence at a time, and is asked only where the patterns miss its item. It
     learns from the sentences where the patterns found the item in letters labelled as giving it
@@ -161,12 +168,12 @@ def train_letter(root: Path) -> list[str]:
                                   letter_sentences, plain_text, rules)
 
     for item_id in ITEM_IDS:
-        (OUT / f"letter.{item_id}.json").unlink(missing_ok=True)
-    model.cache_clear()
+        (out / f"letter.{item_id}.json").unlink(missing_ok=True)
+    learned.forget()
 
     def letters(split: str) -> list[tuple[list[str], list, dict]]:
         out = []
-        for item in corpus.items(root, "letter", split):
+        for item in corpus.items(root, "letter", split, extra if split == "train" else ()):
             try:
                 check_letter(str(item.answer))
             except LetterError:
@@ -184,7 +191,7 @@ def train_letter(root: Path) -> list[str]:
         return sum(verdict(u, ev, h) == y for u, ev, h, y in rows) / len(rows)
 
     train, valid = letters("train"), letters("validation")
-    sources, lines = training_files(root, "letter"), []
+    sources, lines = training_files(root, "letter", extra), []
     for k, item in enumerate(rules().items):
         item_id, name = item.id, f"letter.{item.id}"
         if not item.learned:
@@ -226,12 +233,12 @@ def train_letter(root: Path) -> list[str]:
         if best_rate < rules_rate + MARGIN or train_model < train_rules:
             lines.append(f"{name}: patterns only (validation {rules_rate:.2f}; model {best_rate:.2f})")
             continue
-        _write(name, {**data, "threshold": best_t, "trained_on": _digest(sources),
+        _write(out, name, {**data, "threshold": best_t, "trained_on": _digest(sources),
                       "validation": {"patterns": round(rules_rate, 3), "combined": round(best_rate, 3), "n": len(valid_rows)}})
         lines.append(f"{name}: combined, threshold {best_t} (validation {rules_rate:.2f} -> {best_rate:.2f}, n={len(valid_rows)})")
     return lines
 
-def _clean_answers(root: Path) -> list[tuple[str, str]]:
+def _clean_answers(root: Path, extra: tuple[Path, ...] = ()) -> list[tuple[str, str]]:
     """(author, text) of train answers whose criteria about what to avoid are all labelled met
     (harm where the rubric judges it, else deficit labels and the like), and letters labelled
     free of blame: words that do no harm, in the shapes trainees write (summaries, lists, plans,
@@ -242,7 +249,7 @@ def _clean_answers(root: Path) -> list[tuple[str, str]]:
         # the criteria that say what to avoid: the harm criteria where the rubric has them, else
         # every "none" criterion (no deficit labels, no jargon left in a plan)
         avoid = [c.id for c in rubric.criteria if c.harm] or [c.id for c in rubric.criteria if c.rule == "none"]
-        for item in corpus.items(root, rubric_id, "train"):
+        for item in corpus.items(root, rubric_id, "train", extra):
             if not item.junk and all(item.labels.get(c) is True for c in avoid):
                 text = rubric_engine.answer_text(rubric, item.answer)[1]
                 if text.strip():
@@ -253,8 +260,8 @@ def _clean_answers(root: Path) -> list[tuple[str, str]]:
     return out
 
 
-def train_language(root: Path) -> str:
-    """Fit and write the language checker's second opinion; return a report line.
+def train_language(root: Path, out: Path = OUT, extra: tuple[Path, ...] = ()) -> str:
+    """Fit and write (into ``out``) the language checker's second opinion; return a report line.
 
     It reads only the sentences the patterns pass, so it is fitted on the words alone (no
     feature for the patterns' verdict), on the train statements and on train answers and letters
@@ -268,14 +275,14 @@ def train_language(root: Path) -> str:
     """
     from alongside.language import rule_flags, second_opinion
 
-    (OUT / "language.json").unlink(missing_ok=True)
-    model.cache_clear()
+    (out / "language.json").unlink(missing_ok=True)
+    learned.forget()
 
     def usable(split: str) -> list[corpus.Item]:
         return [i for i in corpus.items(root, "language", split) if not i.junk and str(i.answer).strip()]
 
     train, valid = usable("train"), usable("validation")
-    clean = _clean_answers(root)
+    clean = _clean_answers(root, extra)
 
     def fit(without: str | None = None) -> dict | None:
         """Fitted on every train author's statements and clean answers but ``without``'s."""
@@ -324,26 +331,79 @@ def train_language(root: Path) -> str:
                                     "combined": {"found": round(best[0], 3), "false_alarms": round(best[1], 3)}},
                "validation": {"patterns": {"found": round(valid_base[0], 3), "false_alarms": round(valid_base[1], 3)},
                               "combined": {"found": round(valid_model[0], 3), "false_alarms": round(valid_model[1], 3)}}}
-    _write("language", {**data, "threshold": best[2],
-                        "trained_on": _digest(training_files(root, "language")), **figures})
+    _write(out, "language", {**data, "threshold": best[2],
+                             "trained_on": _digest(training_files(root, "language", extra)), **figures})
     return (f"language: combined, threshold {best[2]} (left-out authors found {base[0]:.2f} -> {best[0]:.2f}, "
             f"false alarms {base[1]:.2f} -> {best[1]:.2f}; validation found {valid_base[0]:.2f} -> "
             f"{valid_model[0]:.2f}, false alarms {valid_base[1]:.2f} -> {valid_model[1]:.2f})")
+
+
+def train_all(root: Path, out: Path = OUT, extra: tuple[Path, ...] = ()) -> list[str]:
+    """Train every model from the corpus at ``root`` (and the ``extra`` labelled files) into ``out``,
+    marking with ``out``'s models meanwhile; return the report lines."""
+    before = learned.use_models(out)
+    learned.forget()
+    try:
+        lines = [train_language(root, out, extra)]  # first: the rubrics' harm criteria ask the language checker
+        learned.forget()
+        for rubric_id in rubric_engine.rubric_ids():
+            lines.extend(train_rubric(root, rubric_id, out, extra))
+        lines.extend(train_letter(root, out, extra))
+    finally:
+        learned.use_models(before)
+        learned.forget()
+    return lines
+
+
+def validation_figures(root: Path) -> dict[str, float]:
+    """With the models in use now: per rubric criterion that looks for phrases, the share of the
+    validation split's answers whose label the marking agrees with; for the language checker,
+    ``language.found`` and ``language.false_alarms`` on the validation statements."""
+    from alongside.language import rule_flags, second_opinion
+
+    figures = {}
+    for rubric_id in rubric_engine.rubric_ids():
+        rubric = rubric_engine.load_rubric(rubric_id)
+        valid = [i for i in corpus.items(root, rubric_id, "validation") if _markable(rubric, i)]
+        for criterion in rubric.criteria:
+            rows = _rows(rubric, criterion, valid) if criterion.rule in ("any", "none") else []
+            if rows:
+                fitted = learned.model(criterion.model_name or f"{rubric_id}.{criterion.id}")
+                figures[f"{rubric_id}.{criterion.id}"] = sum(
+                    (fitted.present(t, h) if fitted else h) == y for t, h, y in rows) / len(rows)
+    statements = [i for i in corpus.items(root, "language", "validation") if not i.junk and str(i.answer).strip()]
+    fitted = learned.model("language")
+
+    def flagged(text: str) -> bool:
+        return bool(rule_flags(text)) or bool(second_opinion(text, fitted))
+
+    harmful = [i for i in statements if i.labels["harmful"]]
+    kind = [i for i in statements if not i.labels["harmful"]]
+    if harmful and kind:
+        figures["language.found"] = sum(flagged(str(i.answer)) for i in harmful) / len(harmful)
+        figures["language.false_alarms"] = sum(flagged(str(i.answer)) for i in kind) / len(kind)
+    return figures
+
+
+def compare(before: dict[str, float], after: dict[str, float]) -> list[str]:
+    """Lines for the trainer: each validation figure that changed (before -> after), then the mean over every criterion."""
+    lines = [f"  {name}: {before.get(name, float('nan')):.3f} -> {after.get(name, float('nan')):.3f}"
+             for name in sorted(set(before) | set(after)) if abs(before.get(name, -1.0) - after.get(name, -1.0)) > 1e-9]
+    criteria = sorted(n for n in set(before) & set(after) if not n.startswith("language."))
+    if criteria:
+        mean_before = sum(before[n] for n in criteria) / len(criteria)
+        mean_after = sum(after[n] for n in criteria) / len(criteria)
+        lines.append(f"{len(lines)} of {len(set(before) | set(after))} figures changed; mean agreement over "
+                     f"{len(criteria)} criteria {mean_before:.3f} -> {mean_after:.3f}")
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:
     """Train every model from the corpus folder given (default tests/data/corpus)."""
     args = sys.argv[1:] if argv is None else argv
     root = Path(args[0]) if args else Path("tests/data/corpus")
-    model.cache_clear()
-    print(train_language(root))  # first: the rubrics' harm criteria ask the language checker
-    model.cache_clear()
-    for rubric_id in rubric_engine.rubric_ids():
-        for line in train_rubric(root, rubric_id):
-            print(line)
-    for line in train_letter(root):
+    for line in train_all(root):
         print(line)
-    model.cache_clear()
     return 0
 
 

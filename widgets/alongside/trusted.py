@@ -17,6 +17,7 @@ grade that way; the course's ``nbgrader_config.py`` calls it, so ``nbgrader auto
   id, so editing that line in a submission changes nothing). The item is marked by
   :func:`alongside.grading.evaluate` with the answer key from the course folder, and the cell's
   output becomes the feedback and the points, exactly as running ``mark`` would print and return.
+  The course folder's own learned models mark it when it has them (:func:`use_course_models`).
   Then nbgrader's ``SaveAutoGrades`` writes the points, and :class:`SaveMarks` writes each item's
   criteria for the cohort report (``.alongside/marks/<trainee>/<exercise>/<notebook>.json``);
 - ``GenerateAssignment.preprocessors``: :class:`SetPoints` first, so an item's points come from one
@@ -100,6 +101,7 @@ class TrustedMarking(NbGraderPreprocessor):
         from alongside.answer_text import cell_body
 
         use_keys(course_root(self.config))
+        use_course_models(course_root(self.config))
         info = resources["nbgrader"]
         cells = answer_cells(info["db_url"], info["assignment"], info["notebook"])
         by_id = {nbgrader_metadata(c).get("grade_id"): c for c in nb.cells if nbgrader_metadata(c).get("solution")}
@@ -130,6 +132,15 @@ def use_keys(root: Path) -> None:
     from alongside import keys
 
     keys.use(root / keys.FILE_NAME)
+
+
+def use_course_models(root: Path) -> None:
+    """Mark with the course folder's own learned models when it has them (``alongside train --course``), else the shipped ones."""
+    from alongside import learned
+    from alongside.cohort.course import models_folder
+
+    folder = models_folder(root)
+    learned.use_models(folder if folder.is_dir() else None)
 
 
 def marks_path(root: Path, trainee: str, exercise: str, notebook: str) -> Path:

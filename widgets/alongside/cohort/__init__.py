@@ -1,4 +1,4 @@
-"""Grade a whole cohort with nbgrader and report on it: ``alongside cohort demo|grade|report|collect|export``.
+"""Grade a whole cohort with nbgrader and report on it: ``alongside cohort demo|grade|report|moderate|collect|export``.
 
 - :mod:`alongside.cohort.course`  the cohort folder: nbgrader's config, paths and the gradebook lock;
 - :mod:`alongside.cohort.demo`    a synthetic cohort to try everything on;
@@ -9,6 +9,7 @@
 - :mod:`alongside.cohort.revisit` the ideas to revisit, each with a pseudonymised answer that met it and one that did not;
 - :mod:`alongside.cohort.items`   item analysis of the choices: facility, discrimination, the distractor chosen most;
 - :mod:`alongside.cohort.moderated` the moderated agreement per rubric criterion (.alongside/moderation.json);
+- :mod:`alongside.cohort.moderate` a trainer checks a sample of the marks; their marks reach the gradebook and the training;
 - :mod:`alongside.cohort.record`  a printable completion record per trainee, for their CPD file;
 - :mod:`alongside.cohort.explore` the report in a notebook, filtered by exercise, criterion, trainee;
 - :mod:`alongside.cohort.moodle`  a Moodle zip of submissions in, grades back to Moodle's worksheet;

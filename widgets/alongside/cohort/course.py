@@ -55,6 +55,11 @@ class Cohort:
         """Alongside's own bookkeeping (the grading ledger, claims, the pseudonym key)."""
         return self.root / STATE_DIR
 
+    @property
+    def models(self) -> Path:
+        """The course's own learned models (``alongside train --course DIR``), used for its grading when present."""
+        return models_folder(self.root)
+
     def submission(self, trainee: str, exercise: str) -> Path:
         """The folder of one trainee's submission of one exercise."""
         return self.submitted / trainee / exercise
@@ -62,6 +67,11 @@ class Cohort:
     def graded(self, trainee: str, exercise: str) -> Path:
         """The folder nbgrader writes one autograded submission to."""
         return self.autograded / trainee / exercise
+
+
+def models_folder(root: Path) -> Path:
+    """Where a course folder keeps its own learned models."""
+    return root / STATE_DIR / "models"
 
 
 def is_trainee_id(text: str) -> bool:

@@ -8,6 +8,9 @@ grader, and no notebook is run, so nothing in a submission can change a mark or 
 gradebook. Every gradebook session takes the cohort's gradebook lock
 (:func:`alongside.cohort.course.serialise_gradebook`), so the sqlite gradebook has one writer.
 
+A trainer's moderation (:mod:`alongside.cohort.moderate`) survives grading again: an answer whose
+text is unchanged keeps the trainer's marks; one the trainee changed is marked afresh.
+
 The ledger (:mod:`alongside.cohort.ledger`) says what is new: a submission is graded when it has
 no entry, its files changed, its exercise changed (a new release or a new spec), or its
 autograded copy is gone; a broken one is recorded with its reason and not retried until it
@@ -190,17 +193,27 @@ def _progress_bar(total: int, show: bool):
     return tqdm(total=total, desc="Grading", unit="submission", disable=not show, file=sys.stderr)
 
 
+def nbgrader_api(cohort: Cohort):
+    """nbgrader's API for a cohort, set up the trusted way (:func:`alongside.trusted.configure`) whatever
+    the folder's ``nbgrader_config.py`` says."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    from alongside.trusted import configure
+
+    config = nbgrader_config(cohort.root)
+    configure(config)
+    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+
+
 _API = None
+_COHORT: Cohort | None = None
 
 
 def _start_worker(root: str) -> None:
     """Set up one worker process: nbgrader's API for the cohort, set up the trusted way, gradebook lock, quiet output."""
-    global _API
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
+    global _API, _COHORT
     from alongside.cohort.speed import quicken_nbgrader
-    from alongside.trusted import configure
 
     warnings.filterwarnings("ignore")
     cohort = open_cohort(root)
@@ -210,16 +223,18 @@ def _start_worker(root: str) -> None:
     os.dup2(log, 2)
     serialise_gradebook(cohort)
     quicken_nbgrader()
-    config = nbgrader_config(cohort.root)
-    configure(config)  # trusted grading even if the folder's nbgrader_config.py is an old one
-    _API = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    _API, _COHORT = nbgrader_api(cohort), cohort
 
 
 def _grade_one(trainee: str, exercise: str) -> dict:
-    """Autograde one submission and make its feedback (hidden tests taken out), in a worker."""
+    """Autograde one submission, keep a trainer's moderation of answers that have not changed, and
+    make its feedback (hidden tests taken out), in a worker."""
+    from alongside.cohort.moderate import keep_overrides
+
     result = _API.autograde(exercise, trainee, force=True, create=True)
     if not result["success"]:
         return {"status": "error", "reason": failure_reason(result)}
+    keep_overrides(_COHORT, trainee, exercise)
     feedback = _API.generate_feedback(exercise, trainee, force=True)
     outcome = {"status": "graded", "feedback": bool(feedback["success"])}
     if not feedback["success"]:
@@ -252,4 +267,4 @@ def _explain(name: str, message: str) -> str:
     return f"nbgrader could not read or mark it ({name}: {message[:200]})"
 
 
-__all__ = ["GradeRun", "failure_reason", "grade", "submissions"]
+__all__ = ["GradeRun", "failure_reason", "grade", "nbgrader_api", "submissions"]

@@ -4,7 +4,7 @@
 again when it has no entry, its files changed, its autograded copy is gone, or its exercise
 changed: a new release (nbgrader's copy of the released cells in the gradebook) or a new spec
 (the exercise's items, the rubrics and statements it names, their answer key, or the marking data
-every exercise shares). A broken submission is recorded with its reason and not retried until
+every exercise shares, the course's own learned models among it). A broken submission is recorded with its reason and not retried until
 something it depends on changes; a grading worker that stopped is retried next run.
 
 Before grading a submission a run claims it (:class:`Claim`, a non-blocking file lock in
@@ -68,6 +68,9 @@ def exercise_digest(cohort: Cohort, exercise_id: str) -> str:
         files = _data_files(exercise_id)
     except Exception:  # an exercise with no spec: its release alone decides
         files = []
+    if cohort.models.is_dir():  # the course's own models replace the shipped ones (alongside.trusted.use_course_models)
+        digest.update(b"course models\0")
+        files += sorted(p for p in cohort.models.glob("*.json"))
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"")
