@@ -23,8 +23,8 @@ from nbgrader.api import Gradebook
 
 from alongside import corpus, learned
 from alongside.cli import main as cli_main
-from alongside.cohort import moderate
 from alongside.cohort.course import open_cohort
+from alongside.cohort.moderated import read_moderation
 from alongside.cohort.demo import make_demo
 from alongside.cohort.grade import grade
 from alongside.cohort.ledger import exercise_digest
@@ -264,7 +264,7 @@ def test_reading_a_sheet_gives_the_kappa_computed_by_hand_and_overrides_the_mark
     assert figures["kappa"] == pytest.approx(by_hand, abs=1e-3)
     assert f"{target[0]} {target[1]}: agreed on {n - 1} of {n}" in printed and f"kappa {by_hand:.2f}" in printed
     assert figures["sheet"] == sheet.name and figures["read_at"]
-    assert moderate.moderated_agreement(open_cohort(cohort)) == summary
+    assert read_moderation(open_cohort(cohort)).rubrics[target[0]][target[1]]["n"] == n  # as the report reads it
     assert f"{flipped} (" in printed and "you said" in printed
 
     # the override: a manual score and a comment in the gradebook, and in the trainee's feedback

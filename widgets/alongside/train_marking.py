@@ -173,7 +173,7 @@ def train_letter(root: Path, out: Path = OUT, extra: tuple[Path, ...] = ()) -> l
 
     def letters(split: str) -> list[tuple[list[str], list, dict]]:
         out = []
-        for item in corpus.items(root, "letter", split, extra if split == "train" else ()):
+        for item in corpus.items(root, "letter", split, extra):
             try:
                 check_letter(str(item.answer))
             except LetterError:

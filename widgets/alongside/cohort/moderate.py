@@ -24,7 +24,7 @@ with a comment saying the trainer moderated it, and that trainee's feedback is m
 The moderated answers, pseudonymised and with the trainer's labels, go into
 ``DIR/moderation/labelled.yaml`` (one YAML document per rubric, each shaped like a corpus author's
 file), which ``alongside train --course DIR`` learns from beside the shipped corpus; the summary
-for the report is ``DIR/.alongside/moderation.json`` (:func:`moderated_agreement`). Reading the
+for the report is ``DIR/.alongside/moderation.json`` (read by :func:`alongside.cohort.moderated.read_moderation`). Reading the
 same sheet again changes nothing.
 """
 
@@ -45,7 +45,7 @@ import yaml
 
 from alongside import grading
 from alongside import rubric as rubric_engine
-from alongside.cohort import ledger
+from alongside.cohort import ledger, moderated
 from alongside.cohort.course import (Cohort, CohortError, gradebook, gradebook_lock, open_cohort, serialise_gradebook,
                                      use_environment_tools)
 from alongside.learned import model
@@ -775,7 +775,7 @@ def _write_labelled(cohort: Cohort, key: dict, labels: dict) -> int:
 
 
 def _summary_path(cohort: Cohort) -> Path:
-    return cohort.state / "moderation.json"
+    return cohort.state / moderated.FILE_NAME
 
 
 def _write_summary(cohort: Cohort, sheet_name: str, file_name: str, found: dict) -> None:
@@ -798,13 +798,5 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-def moderated_agreement(cohort: Cohort) -> dict:
-    """The latest agreement figures per rubric and criterion, as ``DIR/.alongside/moderation.json``
-    holds them (``{"rubrics": {rubric: {criterion: {agree, kappa, kappa_low, kappa_high, n, sheet,
-    read_at}}}}``), or {} when no sheet has been read."""
-    data = read_json(_summary_path(cohort))
-    return data if data.get("rubrics") else {}
-
-
-__all__ = ["Agreement", "agreement", "choose", "graded_answers", "keep_overrides", "moderated_agreement",
+__all__ = ["Agreement", "agreement", "choose", "graded_answers", "keep_overrides",
            "moderated_points", "read", "sample"]
