@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 EXERCISES := $(notdir $(wildcard solutions/[0-9]*))
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help lab lab-trainer exercises lint test test-fast hub hub-test browser-deps constraints privacy-data clean
+.PHONY: help lab lab-trainer exercises lint test test-fast hub hub-test browser-deps postgres-deps constraints privacy-data clean
 
 help:
 	@echo "make lab        set up .venv and open the course in JupyterLab (127.0.0.1), as a trainee sees it"
@@ -63,6 +63,15 @@ browser-deps:
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Debian's PostgreSQL server for the gradebook tests (tests/postgres.py starts it on a socket in a
+# temporary folder and stops it). Its programs live in /usr/lib/postgresql/VERSION/bin, off PATH.
+postgres-deps:
+	@if ! command -v pg_ctl >/dev/null && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then \
+		echo "Installing Debian's postgresql for the gradebook tests"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	fi
+
 # From the npm registry, at the versions package-lock.json pins: axe-core for the accessibility
 # audit, configurable-http-proxy for JupyterHub.
 NODE_TOOLS := node_modules/.installed
@@ -74,7 +83,7 @@ $(NODE_TOOLS): package.json package-lock.json
 lint: $(VENV)
 	$(BIN)/ruff check widgets tests benchmarks tools
 
-test: lint $(VENV) browser-deps $(NODE_TOOLS)
+test: lint $(VENV) browser-deps postgres-deps $(NODE_TOOLS)
 	$(BIN)/python -m pytest
 
 # JupyterHub on this machine: see deploy/jupyterhub/README.md. Accounts come from the roster.
@@ -90,7 +99,7 @@ hub: $(VENV) $(NODE_TOOLS)
 hub-test: $(VENV) $(NODE_TOOLS)
 	$(BIN)/python -m pytest -m hub tests/hub
 
-test-fast: lint $(VENV)
+test-fast: lint $(VENV) postgres-deps
 	$(BIN)/python -m pytest -m "not browser"
 
 constraints: $(VENV)

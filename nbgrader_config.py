@@ -5,6 +5,7 @@ directory); exercises/ holds the student versions that `make exercises` generate
 (nbgrader's release directory). Never edit exercises/ by hand.
 """
 
+from alongside.cohort.course import environment_gradebook
 from alongside.trusted import configure
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
@@ -15,6 +16,10 @@ c.CourseDirectory.release_directory = "exercises"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
+# A gradebook on PostgreSQL, shared by every trainer of the cohort, when the trainer's environment names
+# one in ALONGSIDE_GRADEBOOK_URL (deploy/z2jh/README.md); else gradebook.db in this folder.
+if environment_gradebook():
+    c.CourseDirectory.db_url = environment_gradebook()
 
 # An answer cell keeps its first line (%%answer <exercise> <item>); the model answer under it becomes this line.
 c.ClearSolutions.code_stub = {"python": "YOUR ANSWER HERE"}

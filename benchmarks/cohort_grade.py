@@ -17,6 +17,16 @@ It prints the seconds for each, per submission, and compares the scores of hones
 DropDuplicateIds), so those few are left out of the stock runs.
 
     PATH=.venv/bin:$PATH .venv/bin/python benchmarks/cohort_grade.py [--trainees 300] [--kernel-trainees 10]
+
+With ``--db URL`` (a PostgreSQL server, e.g. postgresql://grader@db.example.org/alongside, whose
+role may create databases) it measures the gradebook instead: the same cohort graded with its
+SQLite gradebook and with a fresh PostgreSQL database on that server, each by one, two and four
+`alongside cohort grade` processes started at once on the same folder and gradebook, as trainer
+pods would run them (``--workers`` each, 1 by default: a pod with one CPU). It prints the time per
+submission and how many submissions and trainees that is per minute, and checks that each
+submission was graded by exactly one process. ``--exercises N`` keeps the first N exercises only.
+
+    PATH=.venv/bin:$PATH .venv/bin/python benchmarks/cohort_grade.py --trainees 1000 --db postgresql://...
 """
 
 from __future__ import annotations
@@ -75,14 +85,19 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the cohort folders")
+    parser.add_argument("--db", metavar="URL", help="a PostgreSQL server: compare the gradebooks and 1, 2, 4 "
+                        "grading processes instead of stock nbgrader")
+    parser.add_argument("--exercises", type=int, default=None, metavar="N", help="only the first N exercises")
     args = parser.parse_args()
+    if args.db:
+        return gradebooks(args)
 
     from alongside.cohort.demo import make_demo
     from alongside.cohort.grade import default_workers, submissions
 
     work = Path(tempfile.mkdtemp(prefix="alongside-bench-"))
     ours, stock, kernels = work / "alongside", work / "stock", work / "kernels"
-    cohort = make_demo(ours, args.trainees, seed=args.seed)
+    cohort = make_demo(ours, args.trainees, seed=args.seed, exercises=_exercises(args))
     shutil.copytree(ours, stock)
     shutil.copytree(ours, kernels)
     count = len(submissions(cohort))
@@ -136,6 +151,101 @@ def main() -> int:
         print(f"cohorts kept in {work}")
     else:
         shutil.rmtree(work, ignore_errors=True)
+    return status
+
+
+def _exercises(args) -> list[str] | None:
+    from alongside.cohort.demo import course_exercises, course_root
+
+    return course_exercises(course_root())[:args.exercises] if args.exercises else None
+
+
+class _Server:
+    """Databases made and dropped on the PostgreSQL server a URL names (its role needs CREATEDB)."""
+
+    def __init__(self, url: str):
+        from sqlalchemy.engine import make_url
+
+        from alongside.cohort.course import gradebook_url
+
+        self.url = make_url(gradebook_url(url))
+        self.made: list[str] = []
+
+    def _admin(self):
+        import psycopg
+
+        plain = self.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        return psycopg.connect(plain, autocommit=True)
+
+    def create(self, name: str, template: str | None = None) -> str:
+        """A new database (a copy of template, if given); its URL."""
+        with self._admin() as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            con.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        self.made.append(name)
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        """Drop every database this benchmark made."""
+        with self._admin() as con:
+            for name in reversed(self.made):
+                con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def _at_once(folder: Path, processes: int, workers: int, url: str | None) -> tuple[float, list[int]]:
+    """Seconds for `processes` grade runs started together on one cohort, and how many each graded."""
+    command = [str(BIN / "alongside"), "cohort", "grade", str(folder), "--quiet", "--workers", str(workers)]
+    command += ["--db", url] if url else []
+    start = time.perf_counter()
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(processes)]
+    outputs = [run.communicate() for run in runs]
+    seconds = time.perf_counter() - start
+    for run, (_out, err) in zip(runs, outputs):
+        if run.returncode != 0:
+            raise SystemExit(f"a grade run failed: {err.strip()[-1000:]}")
+    return seconds, [int(re.search(r"Graded (\d+) new", out).group(1)) for out, _err in outputs]
+
+
+def gradebooks(args) -> int:
+    """SQLite against PostgreSQL, one, two and four grading processes at once: seconds per submission."""
+    from alongside.cohort.course import GRADEBOOK_URL
+    from alongside.cohort.demo import make_demo
+    from alongside.cohort.grade import submissions
+
+    work = Path(tempfile.mkdtemp(prefix="alongside-bench-"))
+    server = _Server(args.db)
+    status = 0
+    try:
+        sqlite = make_demo(work / "sqlite", args.trainees, seed=args.seed, exercises=_exercises(args)).root
+        template = server.create("alongside_bench_template")
+        os.environ[GRADEBOOK_URL] = template
+        postgres = make_demo(work / "postgresql", args.trainees, seed=args.seed, exercises=_exercises(args)).root
+        del os.environ[GRADEBOOK_URL]
+        count = len(submissions(type("C", (), {"submitted": sqlite / "submitted"})()))
+        exercises = len([p for p in (sqlite / "exercises").iterdir() if p.is_dir()])
+        workers = args.workers or 1
+        print(f"cohort: {args.trainees} trainees, {exercises} exercises, {count} submissions; {os.cpu_count()} cores; "
+              f"{workers} worker(s) per grading process")
+        for label, demo in (("SQLite", sqlite), ("PostgreSQL", postgres)):
+            for processes in (1, 2, 4):
+                folder = work / f"{label}-{processes}"
+                shutil.copytree(demo, folder)
+                url = server.create(f"alongside_bench_{processes}", "alongside_bench_template") if demo is postgres else None
+                seconds, graded = _at_once(folder, processes, workers, url)
+                per = seconds / count
+                print(f"{label:10} {processes} process(es): {seconds:7.1f} s, {per:.3f} s per submission, "
+                      f"{60 / per:6.0f} submissions and {60 / per / exercises:5.0f} trainees per minute; "
+                      f"graded by each: {graded}")
+                if sum(graded) != count:
+                    print(f"  graded {sum(graded)} times for {count} submissions")
+                    status = 1
+                shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        server.drop_all()
+        if args.keep:
+            print(f"cohorts kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     return status
 
 

@@ -60,3 +60,17 @@ def alongside_home(tmp_path, monkeypatch):
     """A fresh, empty ALONGSIDE_HOME for one test."""
     monkeypatch.setenv("ALONGSIDE_HOME", str(tmp_path / "home"))
     return tmp_path / "home"
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server for this test run (tests/postgres.py), stopped at the end; a test that needs one
+    fails, never skips, when it cannot be started here."""
+    from postgres import Postgres, PostgresUnavailable
+
+    try:
+        server = Postgres()
+    except PostgresUnavailable as err:
+        pytest.fail(f"PostgreSQL could not be started for the tests: {err}", pytrace=False)
+    yield server
+    server.stop()

@@ -68,3 +68,15 @@ def test_server_tokens_can_read_groups_as_on_one_machine():
     one_machine = (ROOT / "deploy" / "jupyterhub" / "jupyterhub_config.py").read_text(encoding="utf-8")
     for scope in VALUES["hub"]["config"]["Spawner"]["server_token_scopes"]:
         assert f'"{scope}"' in one_machine
+
+
+def test_trainers_get_the_gradebook_from_a_secret_and_trainees_do_not():
+    c = _run_extra_config()
+    trainer, trainee = _spawner("trainer1", ["formgrade-alongside"]), _spawner("t001", ["nbgrader-alongside"])
+    c.KubeSpawner.pre_spawn_hook(trainer)
+    c.KubeSpawner.pre_spawn_hook(trainee)
+    url = trainer.environment["ALONGSIDE_GRADEBOOK_URL"]
+    assert url == {"valueFrom": {"secretKeyRef": {"name": "alongside-gradebook", "key": "url"}}}
+    assert "ALONGSIDE_GRADEBOOK_URL" not in trainee.environment  # no trainee can reach the marks
+    text = (ROOT / "deploy" / "z2jh" / "config.yaml").read_text(encoding="utf-8")
+    assert "postgresql://" not in text and "PGPASSWORD" not in text  # no database password in the values

@@ -20,6 +20,7 @@ def _parse(lines: list[str], where: str) -> dict[str, str]:
         if line:
             name, _, version = line.partition("==")
             assert version, f"{where}: {line!r} is not pinned with =="
+            name = name.partition("[")[0]  # psycopg[binary]: the package is psycopg
             pins[re.sub(r"[-_.]+", "-", name.lower())] = version
     return pins
 

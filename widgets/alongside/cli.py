@@ -281,9 +281,12 @@ def _add_cohort(sub) -> None:
     export.add_argument("--pseudonymise", action="store_true",
                         help="write a copy to share, not to upload: trainees under the reports' pseudonyms, no names, "
                         "e-mails or Moodle identifiers, only the grade, status and feedback columns")
-    for q in (grade, report, moderate, collect, export):
-        q.add_argument("--db", metavar="URL", help="the gradebook's database URL, e.g. postgresql://grader@host/alongside "
-                       "(default: what the folder's nbgrader_config.py says, normally DIR/gradebook.db)")
+    for q in (demo, grade, report, moderate, collect, export):
+        q.add_argument("--db", metavar="URL", help="the gradebook's database URL: sqlite:////path/gradebook.db, or "
+                       "PostgreSQL for several trainers at once, e.g. postgresql://grader@host/alongside (a plain "
+                       "postgresql:// uses psycopg 3; keep the password in ~/.pgpass or PGPASSWORD) "
+                       "(default: $ALONGSIDE_GRADEBOOK_URL, else what the folder's nbgrader_config.py says, "
+                       "normally DIR/gradebook.db)")
     p.set_defaults(func=cmd_cohort)
 
 

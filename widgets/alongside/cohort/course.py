@@ -1,10 +1,15 @@
 """A cohort folder: a standard nbgrader course directory, as nbgrader itself sees it.
 
 Everything is read through nbgrader's own configuration (``DIR/nbgrader_config.py``), so the
-folder names a trainer chose there are the ones used here. This module also holds the one lock
-that keeps the gradebook safe: every nbgrader gradebook session in every process of every
-``alongside cohort`` run takes an exclusive ``fcntl`` lock on ``DIR/.alongside-grade.lock``
-first, so sqlite never sees two writers at once.
+folder names a trainer chose there are the ones used here.
+
+The gradebook is SQLite (``DIR/gradebook.db``) or PostgreSQL (:func:`gradebook_url`). Runs take
+turns at the cohort folder's own files (the ledger, the reports) under one ``fcntl`` lock on
+``DIR/.alongside-grade.lock``. With SQLite every nbgrader gradebook session in every process takes
+that lock too (:func:`serialise_gradebook`), so SQLite never sees two writers at once. A
+PostgreSQL server keeps its writers apart itself, whichever pod they run in, so there sessions run
+side by side; :func:`prepare_gradebook` makes the rows that nbgrader would otherwise race to
+create (a course, a new trainee) before the workers start.
 """
 
 from __future__ import annotations
@@ -88,9 +93,29 @@ def nbgrader_config(root: Path):
     if (root / "nbgrader_config.py").is_file():
         config.merge(PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
     config.CourseDirectory.root = str(root)
-    if os.environ.get(GRADEBOOK_URL):
-        config.CourseDirectory.db_url = os.environ[GRADEBOOK_URL]
+    if environment_gradebook():
+        config.CourseDirectory.db_url = environment_gradebook()
+    if "db_url" in config.CourseDirectory:
+        config.CourseDirectory.db_url = gradebook_url(config.CourseDirectory.db_url)
     return config
+
+
+def environment_gradebook() -> str | None:
+    """The gradebook URL this process was given in $ALONGSIDE_GRADEBOOK_URL (by --db, or by a trainer's pod
+    from a Kubernetes secret), ready for SQLAlchemy; None when there is none."""
+    url = os.environ.get(GRADEBOOK_URL)
+    return gradebook_url(url) if url else None
+
+
+def gradebook_url(url: str) -> str:
+    """A gradebook URL as SQLAlchemy should open it: a plain postgresql:// (or postgres://) means psycopg 3,
+    the driver the course installs; any other URL, postgresql+psycopg2:// included, is kept as it is."""
+    return re.sub(r"^postgres(ql)?://", "postgresql+psycopg://", url)
+
+
+def is_sqlite(url: str) -> bool:
+    """Whether a gradebook URL is an SQLite file (one writer at a time) rather than a database server."""
+    return url.startswith("sqlite")
 
 
 def use_gradebook(url: str) -> None:
@@ -99,7 +124,7 @@ def use_gradebook(url: str) -> None:
     from sqlalchemy.exc import ArgumentError
 
     try:
-        parsed = make_url(url)
+        parsed = make_url(gradebook_url(url))
     except ArgumentError:
         raise CohortError(f"--db {url!r} is not a database URL; examples: sqlite:////srv/alongside/gradebook.db, "
                           "postgresql://grader@db.example.org/alongside") from None
@@ -107,8 +132,8 @@ def use_gradebook(url: str) -> None:
         parsed.get_dialect()
     except Exception as err:  # sqlalchemy raises several kinds for an unknown or missing driver
         raise CohortError(f"--db {url!r}: no database driver for {parsed.drivername!r} here ({err}); "
-                          "for PostgreSQL, install psycopg2-binary into the course environment") from None
-    os.environ[GRADEBOOK_URL] = url
+                          "for PostgreSQL, install psycopg[binary] (requirements.txt) into the course environment") from None
+    os.environ[GRADEBOOK_URL] = gradebook_url(url)
 
 
 def open_cohort(path: str | os.PathLike) -> Cohort:
@@ -189,7 +214,7 @@ _LOCKS: dict[Path, FileLock] = {}
 
 
 def gradebook_lock(cohort: Cohort) -> FileLock:
-    """The lock every gradebook session of this cohort holds (one object per process)."""
+    """The lock on the cohort folder's own files, and with SQLite on every gradebook session (one object per process)."""
     path = cohort.root / LOCK_NAME
     return _LOCKS.setdefault(path, FileLock(path))
 
@@ -199,10 +224,13 @@ def serialise_gradebook(cohort: Cohort) -> None:
 
     nbgrader opens short gradebook sessions in many places (its converters and preprocessors).
     Wrapping ``Gradebook.__init__`` and ``Gradebook.close`` makes each of them wait for the lock,
-    so parallel workers and a second trainer's run take turns at the database. Idempotent.
+    so parallel workers and a second trainer's run take turns at the database. Idempotent. A server
+    gradebook (PostgreSQL) is left alone: it keeps concurrent writers apart itself.
     """
     from nbgrader.api import Gradebook
 
+    if not is_sqlite(cohort.db_url):
+        return
     lock = gradebook_lock(cohort)
     if getattr(Gradebook, "_alongside_lock", None) is lock:
         return
@@ -242,6 +270,27 @@ def gradebook(cohort: Cohort):
     serialise_gradebook(cohort)
     with Gradebook(cohort.db_url, cohort.course_id) as gb:
         yield gb
+
+
+def prepare_gradebook(cohort: Cohort, trainees: set[str]) -> None:
+    """Make the rows nbgrader creates on first use, before parallel workers race to: the course rows
+    (nbgrader's default course and the cohort's) and a student for every trainee not yet in the gradebook.
+
+    A row another run made at the same moment is no error (its unique key is taken: the work is done)."""
+    from nbgrader.api import Gradebook, InvalidEntry
+
+    serialise_gradebook(cohort)
+    for course in ("default_course", cohort.course_id):
+        try:
+            Gradebook(cohort.db_url, course).close()
+        except InvalidEntry:  # another run made the course row between nbgrader's look and its insert
+            Gradebook(cohort.db_url, course).close()
+    with gradebook(cohort) as gb:
+        for trainee in sorted(trainees - {s.id for s in gb.students}):
+            try:
+                gb.add_student(trainee)
+            except InvalidEntry:  # another run added them just now (nbgrader has rolled back)
+                pass
 
 
 def exercise_ids(cohort: Cohort) -> list[str]:

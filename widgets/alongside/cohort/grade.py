@@ -5,8 +5,9 @@ A pool of worker processes (one per core, by default) each runs nbgrader's own A
 at a time. nbgrader is set up the trusted way (:func:`alongside.trusted.configure`, whatever the
 folder's ``nbgrader_config.py`` says): marks come from the text of each answer cell, read by the
 grader, and no notebook is run, so nothing in a submission can change a mark or reach the
-gradebook. Every gradebook session takes the cohort's gradebook lock
-(:func:`alongside.cohort.course.serialise_gradebook`), so the sqlite gradebook has one writer.
+gradebook. With SQLite every gradebook session takes the cohort's gradebook lock
+(:func:`alongside.cohort.course.serialise_gradebook`), so the file has one writer; a PostgreSQL
+gradebook takes writers side by side, from this run's workers and from other trainers' runs.
 
 A trainer's moderation (:mod:`alongside.cohort.moderate`) survives grading again: an answer whose
 text is unchanged keeps the trainer's marks; one the trainee changed is marked afresh.
@@ -14,7 +15,9 @@ text is unchanged keeps the trainer's marks; one the trainee changed is marked a
 The ledger (:mod:`alongside.cohort.ledger`) says what is new: a submission is graded when it has
 no entry, its files changed, its exercise changed (a new release or a new spec), or its
 autograded copy is gone; a broken one is recorded with its reason and not retried until it
-changes. A run claims each submission before grading it, so two runs at once share the work.
+changes. A run claims each submission just before a worker takes it up, so runs started at once
+share the work; the workers end with their run, and what a killed run left unrecorded is graded
+by the next.
 """
 
 from __future__ import annotations
@@ -25,13 +28,13 @@ import re
 import sys
 import time
 import warnings
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from alongside.cohort import ledger
 from alongside.cohort.course import (Cohort, CohortError, exercise_ids, gradebook_lock, nbgrader_config, open_cohort,
-                                     serialise_gradebook, use_environment_tools)
+                                     prepare_gradebook, serialise_gradebook, use_environment_tools)
 
 
 @dataclass
@@ -83,41 +86,20 @@ def grade(path: str | os.PathLike, workers: int | None = None, progress: bool = 
     found = submissions(cohort)
     prints = {k: ledger.fingerprint(cohort.submission(*k)) for k in found}
     releases = {ex: ledger.exercise_digest(cohort, ex) if ex in known else "" for ex in {e for _t, e in found}}
+    entries = ledger.LedgerReader(cohort)
 
-    def new(k, entries):
-        return ledger.is_new(cohort, entries.get(ledger.key(*k)), prints[k], releases[k[1]])
+    def new(k):
+        return ledger.is_new(cohort, entries.entries().get(ledger.key(*k)), prints[k], releases[k[1]])
 
-    todo = [k for k in found if new(k, ledger.read_ledger(cohort))]
+    todo = [k for k in found if new(k)]
     run.unchanged = len(found) - len(todo)
-    claims, work = {}, []
-    for k in todo:
-        claim = ledger.Claim(cohort, *k)
-        if not claim.held:
-            run.busy.append(k)
-            continue
-        claims[k] = claim
-    with gradebook_lock(cohort):
-        entries = ledger.read_ledger(cohort)
-    for k in list(claims):
-        if new(k, entries):
-            work.append(k)
-        else:
-            claims.pop(k).release()
-            run.unchanged += 1
-
     book = _Book(cohort, prints, releases, run)
-    for k in [k for k in work if k[1] not in known]:
-        book.add(k, {"status": "error", "reason": f"{k[1]} is not an exercise in the gradebook "
-                                                  f"(run `nbgrader generate_assignment {k[1]}` first)"})
-        claims.pop(k).release()
-    work = [k for k in work if k[1] in known]
     try:
-        if work:
-            _run_pool(cohort, work, claims, book, workers, progress)
+        if todo:
+            prepare_gradebook(cohort, {t for t, ex in todo if ex in known})
+            _run_pool(cohort, _Queue(cohort, todo, new, run), known, book, workers, progress)
     finally:
         book.flush()
-        for claim in claims.values():
-            claim.release()
     if pseudonymise:
         from alongside.cohort.report import pseudonym
 
@@ -133,19 +115,49 @@ def grade(path: str | os.PathLike, workers: int | None = None, progress: bool = 
     return run
 
 
+class _Queue:
+    """The submissions this run may grade, each claimed only when a worker is about to take it up, so
+    that several runs started together share the work instead of the first claiming it all."""
+
+    def __init__(self, cohort: Cohort, todo: list[tuple[str, str]], new, run: GradeRun):
+        self.cohort, self.todo, self.new, self.run = cohort, list(reversed(todo)), new, run
+
+    def __len__(self) -> int:
+        return len(self.todo)
+
+    def take(self) -> tuple[tuple[str, str], ledger.Claim | None] | None:
+        """The next submission with its claim; (submission, None) when another run has it or has just
+        graded it; None when there is nothing left."""
+        if not self.todo:
+            return None
+        k = self.todo.pop()
+        claim = ledger.Claim(self.cohort, *k)
+        if not claim.held:
+            self.run.busy.append(k)
+            return k, None
+        if not self.new(k):  # graded by another run since this one looked
+            claim.release()
+            self.run.unchanged += 1
+            return k, None
+        return k, claim
+
+
 class _Book:
-    """Outcomes of this run, written into the ledger a batch at a time (a ledger write per submission is slow)."""
+    """Outcomes of this run, written into the ledger a batch at a time (a ledger write per submission is slow).
+
+    Each submission's claim is let go only once its outcome is in the ledger: a run that claims it
+    next sees that it is done."""
 
     EVERY = 2.0  # seconds between writes
 
     def __init__(self, cohort: Cohort, prints: dict, releases: dict, run: GradeRun):
         self.cohort, self.prints, self.releases, self.run = cohort, prints, releases, run
-        self.pending: list[tuple[tuple[str, str], dict]] = []
+        self.pending: list[tuple[tuple[str, str], dict, ledger.Claim]] = []
         self.last = time.monotonic()
 
-    def add(self, k: tuple[str, str], outcome: dict) -> None:
+    def add(self, k: tuple[str, str], outcome: dict, claim: ledger.Claim) -> None:
         """Note one outcome; write the batch when it is due."""
-        self.pending.append((k, outcome))
+        self.pending.append((k, outcome, claim))
         if outcome["status"] == "graded":
             self.run.graded.append(k)
         else:
@@ -154,31 +166,52 @@ class _Book:
             self.flush()
 
     def flush(self) -> None:
-        """Write every pending outcome into the ledger."""
+        """Write every pending outcome into the ledger, then let their claims go."""
         if self.pending:
             ledger.record_many(self.cohort, [(k, self.prints[k], self.releases[k[1]], outcome)
-                                             for k, outcome in self.pending])
+                                             for k, outcome, _claim in self.pending])
+            for _k, _outcome, claim in self.pending:
+                claim.release()
             self.pending = []
         self.last = time.monotonic()
 
 
-def _run_pool(cohort: Cohort, work: list, claims: dict, book: _Book, workers: int | None, progress: bool) -> None:
-    workers = max(1, min(workers or default_workers(), len(work)))
-    bar = _progress_bar(len(work), progress)
+def _run_pool(cohort: Cohort, queue: _Queue, known: set[str], book: _Book, workers: int | None,
+              progress: bool) -> None:
+    """Grade what the queue gives, keeping every worker busy with at most two submissions each in hand."""
+    workers = max(1, min(workers or default_workers(), len(queue)))
+    bar = _progress_bar(len(queue), progress)
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(str(cohort.root),)) as pool:
-        futures = {pool.submit(_grade_one, *k): k for k in work}
-        for future in as_completed(futures):
-            k = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as err:  # a worker that died must not stop the batch
-                outcome = {"status": "error", "transient": True,
-                           "reason": f"the grading worker stopped ({type(err).__name__}: {err}); it is retried next run"}
-            book.add(k, outcome)
-            claims.pop(k).release()
-            bar.update(1)
+                             initargs=(str(cohort.root), os.getpid())) as pool:
+        running = {}
+
+        def fill():
+            while len(running) < 2 * workers and (taken := queue.take()):
+                k, claim = taken
+                if claim is None:
+                    bar.update(1)
+                elif k[1] not in known:
+                    book.add(k, {"status": "error", "reason": f"{k[1]} is not an exercise in the gradebook "
+                                                              f"(run `nbgrader generate_assignment {k[1]}` first)"}, claim)
+                    bar.update(1)
+                else:
+                    running[pool.submit(_grade_one, *k)] = (k, claim)
+
+        fill()
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                k, claim = running.pop(future)
+                try:
+                    outcome = future.result()
+                except Exception as err:  # a worker that died must not stop the batch
+                    outcome = {"status": "error", "transient": True,
+                               "reason": f"the grading worker stopped ({type(err).__name__}: {err}); "
+                                         "it is retried next run"}
+                book.add(k, outcome, claim)
+                bar.update(1)
+            fill()
     bar.close()
 
 
@@ -210,9 +243,10 @@ _API = None
 _COHORT: Cohort | None = None
 
 
-def _start_worker(root: str) -> None:
+def _start_worker(root: str, parent: int) -> None:
     """Set up one worker process: nbgrader's API for the cohort, set up the trusted way, gradebook lock, quiet output."""
     global _API, _COHORT
+    _die_with(parent)
     from alongside.cohort.speed import quicken_nbgrader
 
     warnings.filterwarnings("ignore")
@@ -224,6 +258,19 @@ def _start_worker(root: str) -> None:
     serialise_gradebook(cohort)
     quicken_nbgrader()
     _API, _COHORT = nbgrader_api(cohort), cohort
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the run that started it ends, even by SIGKILL (Linux): the run's claims go
+    with it, so no worker may go on writing a submission that the next run takes up."""
+    import ctypes
+    import signal
+
+    prctl = getattr(ctypes.CDLL(None), "prctl", None)
+    if prctl is not None:
+        prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the run ended before the line above
+        os._exit(1)
 
 
 def _grade_one(trainee: str, exercise: str) -> dict:

@@ -7,8 +7,11 @@ changed: a new release (nbgrader's copy of the released cells in the gradebook) 
 every exercise shares, the course's own learned models among it). A broken submission is recorded with its reason and not retried until
 something it depends on changes; a grading worker that stopped is retried next run.
 
-Before grading a submission a run claims it (:class:`Claim`, a non-blocking file lock in
-``DIR/.alongside/claims``), so two runs started at once never grade the same work twice.
+Just before grading a submission a run claims it (:class:`Claim`, a non-blocking file lock in
+``DIR/.alongside/claims``), looks at the ledger again, and lets the claim go only once the outcome
+is in the ledger, so runs started at once (one per trainer pod) share the work and never grade the
+same submission twice. The kernel drops a claim whose process died, even by SIGKILL, so the next
+run takes that submission up.
 """
 
 from __future__ import annotations
@@ -100,6 +103,27 @@ def ledger_path(cohort: Cohort) -> Path:
 def read_ledger(cohort: Cohort) -> dict:
     """The ledger as a dict keyed "trainee/exercise"."""
     return read_json(ledger_path(cohort))
+
+
+class LedgerReader:
+    """The ledger as another run may have just changed it, read from disk again only when the file changed."""
+
+    def __init__(self, cohort: Cohort):
+        self.path = ledger_path(cohort)
+        self._seen: tuple | None = None
+        self._entries: dict = {}
+
+    def entries(self) -> dict:
+        """The ledger now, as read_ledger gives it."""
+        try:
+            with self.path.open("rb") as handle:  # opening, not stat(): on NFS an open sees the newest file
+                info = os.fstat(handle.fileno())
+        except FileNotFoundError:
+            return {}
+        seen = (info.st_ino, info.st_size, info.st_mtime_ns)
+        if seen != self._seen:
+            self._seen, self._entries = seen, read_json(self.path)
+        return self._entries
 
 
 def key(trainee: str, exercise: str) -> str:

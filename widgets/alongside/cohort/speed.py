@@ -1,10 +1,13 @@
 """Make nbgrader's fixed cost per notebook small in a grading worker, without changing what it does.
 
 With no kernel to run, most of the time nbgrader spends on a submission goes on set-up it repeats
-for every notebook: a new database engine for each of its many short gradebook sessions, a
-JSON-schema check that first re-checks the schema itself for every cell, and the feedback page's
-templates compiled afresh each time. :func:`quicken_nbgrader` keeps one of each per process. It
-is for :mod:`alongside.cohort.grade`'s worker processes; the results are the same as without it.
+for every notebook: a new database engine and connection for each of its many short gradebook
+sessions, each of which also checks that every table exists, a JSON-schema check that first
+re-checks the schema itself for every cell, and the feedback page's templates compiled afresh each
+time. :func:`quicken_nbgrader` keeps one of each per process: one engine per URL whose
+connections stay open (on a PostgreSQL server a new connection is a new server process), the
+tables checked once per engine. It is for :mod:`alongside.cohort.grade`'s worker processes; the
+results are the same as without it.
 """
 
 from __future__ import annotations
@@ -58,7 +61,24 @@ def quicken_nbgrader() -> None:
 
     if getattr(nbgrader.api, "_alongside_quick", False):
         return
-    nbgrader.api.create_engine = functools.lru_cache(maxsize=None)(nbgrader.api.create_engine)
+    plain_engine = nbgrader.api.create_engine
+
+    @functools.lru_cache(maxsize=None)
+    def create_engine(*args, **kwargs):
+        engine = plain_engine(*args, **kwargs)
+        engine.dispose = lambda close=True: None  # Gradebook.close disposes it: keep its open connections
+        return engine
+
+    metadata = nbgrader.api.Base.metadata
+    plain_create_all, checked = metadata.create_all, set()
+
+    def create_all(bind, **kwargs):
+        if bind not in checked:
+            plain_create_all(bind=bind, **kwargs)
+            checked.add(bind)
+
+    nbgrader.api.create_engine = create_engine
+    metadata.create_all = create_all
     nbgrader.nbgraderformat.common.jsonschema = _Schemas
     templates = _Templates()
     plain = TemplateExporter._create_environment
