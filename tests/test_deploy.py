@@ -25,7 +25,9 @@ def _run_extra_config() -> Config:
 
 def _spawner(name: str, groups: list[str]):
     user = types.SimpleNamespace(name=name, groups=[types.SimpleNamespace(name=g) for g in groups])
-    return types.SimpleNamespace(user=user, environment={}, lifecycle_hooks={})
+    return types.SimpleNamespace(user=user, environment={}, lifecycle_hooks={}, volumes=[{"name": "home"}],
+                                 volume_mounts=[{"name": "home", "mountPath": "/home/jovyan"}],
+                                 cmd=["jupyterhub-singleuser"])
 
 
 def test_groups_are_the_ones_nbgraders_auth_plugin_reads():
@@ -80,3 +82,22 @@ def test_trainers_get_the_gradebook_from_a_secret_and_trainees_do_not():
     assert "ALONGSIDE_GRADEBOOK_URL" not in trainee.environment  # no trainee can reach the marks
     text = (ROOT / "deploy" / "z2jh" / "config.yaml").read_text(encoding="utf-8")
     assert "postgresql://" not in text and "PGPASSWORD" not in text  # no database password in the values
+
+
+def test_trainers_share_one_course_folder_and_trainees_never_mount_it():
+    c = _run_extra_config()
+    trainers = [_spawner(name, ["formgrade-alongside"]) for name in ("trainer1", "trainer2")]
+    trainee = _spawner("t001", ["nbgrader-alongside"])
+    for spawner in (*trainers, trainee):
+        c.KubeSpawner.pre_spawn_hook(spawner)
+    for trainer in trainers:
+        mount = {m["name"]: m["mountPath"] for m in trainer.volume_mounts}["alongside-course"]
+        claim = {v["name"]: v for v in trainer.volumes}["alongside-course"]["persistentVolumeClaim"]["claimName"]
+        assert trainer.environment["ALONGSIDE_COURSE_DIR"] == mount and claim == "alongside-course"
+        assert trainer.environment["ALONGSIDE_KEYS"].startswith(mount + "/")
+        assert {"name": "home"} in trainer.volumes  # the home volume stays
+        assert "umask 0002" in " ".join(trainer.cmd) and "jupyterhub-singleuser" in " ".join(trainer.cmd)
+        assert mount in " ".join(trainer.lifecycle_hooks["postStart"]["exec"]["command"])
+    assert [v["name"] for v in trainee.volumes] == ["home"] and trainee.cmd == ["jupyterhub-singleuser"]
+    readme = (ROOT / "deploy" / "z2jh" / "README.md").read_text(encoding="utf-8")
+    assert "alongside-course" in readme and "ReadWriteMany" in readme

@@ -251,3 +251,31 @@ def test_a_run_killed_half_way_is_finished_by_the_next(sqlite_graded, pg_demo):
     assert set(read_ledger(_state(root))) == total
     assert _rows(url) == []
     assert _marks(url) == _marks(f"sqlite:///{sqlite_graded / 'gradebook.db'}")
+
+
+def test_moderation_reads_and_writes_the_postgresql_gradebook(pg_demo):
+    root, url = pg_demo
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    _cli("grade", str(root), "--quiet", "--db", plain)
+    before = _marks(url)
+    _cli("moderate", str(root), "--sample", "2", "--db", plain)
+    sheet = next((root / "moderation").glob("sheet-*.csv"))
+    with sheet.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows, "the sample is empty"
+    # the trainer agrees with every mark but one, which they turn round
+    flipped = rows[0]
+    for row in rows:
+        row["trainer"] = "agree"
+    flipped["trainer"] = "not met" if flipped["automatic"] == "met" else "met"
+    with sheet.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = _cli("moderate", str(root), "--read", str(sheet), "--db", plain)
+    assert f"{flipped['rubric']} {flipped['criterion']}" in result.stdout
+    after = _marks(url)
+    changed = [k for k in before if after[k] != before[k]]
+    assert changed  # the trainer's mark is in the PostgreSQL gradebook, for each trainee whose answer read so
+    assert all(any(manual is not None for _, _, _, manual, _ in after[key][1]) for key in changed)
+    assert not (root / "gradebook.db").exists()
