@@ -120,6 +120,9 @@ def train_rubric(root: Path, rubric_id: str, out: Path = OUT, extra: tuple[Path,
         learned.forget()
         if criterion.rule not in ("any", "none"):
             continue
+        if criterion.model_name:  # `same_as`: marked by the other rubric's criterion, with its model
+            lines.append(f"{name}: as {criterion.model_name}")
+            continue
         train_rows, valid_rows = _rows(rubric, criterion, train), _rows(rubric, criterion, valid)
         lines.append(_keep_if_better(name, train_rows, valid_rows, training_files(root, rubric_id, extra), out))
     return lines
