@@ -90,7 +90,8 @@ def corpus_agreement(root: Path, checker: str, split: str) -> dict[str, Agreemen
 
     For the language checker the keys are ``found`` (harmful statements flagged) and
     ``clean_kept`` (clean statements left clean); for the letter checker, one per item plus
-    ``jargon_free`` and ``blame_free``; for a rubric, one per criterion.
+    ``jargon_free``, ``blame_free`` and ``every_item`` (all of them at once, as a letter passes, the
+    reading age aside); for a rubric, one per criterion.
     """
     from alongside import corpus
     from alongside.letter import LetterError, check_letter
@@ -115,6 +116,10 @@ def corpus_agreement(root: Path, checker: str, split: str) -> dict[str, Agreemen
                 got = {}
             for key, label in item.labels.items():
                 table.setdefault(key, Agreement(key)).add(bool(got.get(key, False)) == bool(label), False)
+            # the letter passes on every label, the reading age aside (the authors did not label it)
+            table.setdefault("every_item", Agreement("every_item")).add(
+                (bool(got) and all(got.get(k, False) for k in item.labels)) == all(bool(v) for v in item.labels.values()),
+                False)
         return table
     rubric = rubric_engine.load_rubric(checker)
     table = {c.id: Agreement(c.id) for c in rubric.criteria}
