@@ -63,15 +63,19 @@ def everyday_acronyms() -> frozenset[str]:
 # "means", "is a ...", "is the ...", "is when ...", a phrase between commas that starts "a", "an" or
 # "the" and has no verb ("SENDIASS, a free advice service for families, ..."), a dash or a colon, or a next sentence that
 # starts "It is a ...", "This is the ...", "This means", "The conference is where ..." or "I want to
-# explain" (a few words may end the term's sentence), or a name and a bracket after it ("our
-# SENCO, Mr Ford (he organises extra help)").
+# explain" (a few words may end the term's sentence or heading), one of the next two that starts
+# "This meeting looks at" or "The conference decides", or a name and a bracket after it ("our
+# SENCO, Mr Ford (he organises extra help)"). A term the text names ("It is called a core group.")
+# is explained by the sentence after it.
 _EXPLAINED_AFTER = (
-    r"\s*(\((?!(?-i:\s*[A-Z][A-Z&]{1,5}s?\s*\)))|,?\s*(which|who|that)\s+(is|are|means)\b"
+    r"\s*(\((?!(?-i:\s*[A-Z][A-Z&]{1,5}s?\s*\)))|,?\s*(which|who|that)(\s*,[^,.!?]{0,30},)?\s+(is|are|means)\b"
     r"|\s+(means|stands for|is short for)\b|\s+(is|are)\s+(a|an|the|when|where)\s"
     r"|,\s+(the|a|an)\s[^,.!?]{0,40}?\b(who|that|which)\b"
     r"|,\s+(the|a|an)\s(?![^,.!?]*\b(will|can|could|is|are|was|were|has|have|had|would|should|may|might|must)\b)"
     r"[^,.!?]{3,60}(?:[,.!?]|$)"
-    r"|[^.!?]{0,15}[.!?]\s+(it|this)\s+((is|are)\s+(a|an|the|when|where)\s|means\b)|\s*[-–—:]\s"
+    r"|[^.!?\n]{0,25}[.!?\n]\s*(it|this)\s+((is|are)\s+(a|an|the|when|where)\s|means\b)|\s*[-–—:]\s"
+    r"|([^.!?\n]{0,160}[.!?\n]){1,2}\s*(this|the) (meeting|conference|review|group)\s+(looks at|is for|checks|decides"
+    r"|will (look|check|decide|talk))\b"
     r"|[^.!?]{0,40}[.!?]\s+(the|this)\s+\w+\s+(is|will be)\s+(where|when|a|an)\s"
     r"|([^.!?]{0,60}[.!?]){1,2}\s+(I want to|let me|I will|I'll)\s+explain\b"
     r"|[^.!?]{0,40}[.!?]\s+at (this|the) (meeting|conference|review)\b"
@@ -92,6 +96,9 @@ def _explained(term: Term, form: str, text: str) -> bool:
         return True
     if re.search(r"\(\s*" + re.escape(form) + r"s?\s*\)", text):
         return True
+    if re.search(r"\b(called|known as)\s+(an?\s+|the\s+)?" + re.escape(form) + r"s?[.!?]\s+\S", text,
+                 0 if term.acronym else re.IGNORECASE):
+        return True  # named, then explained in the next sentence: "It is called a core group. ..."
     flags = 0 if term.acronym else re.IGNORECASE
     return re.search(re.escape(form) + r"s?" + _EXPLAINED_AFTER, text, flags) is not None
 

@@ -35,9 +35,9 @@ OUT = Path(__file__).resolve().parent / "data" / "models"
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(4, 17))  # 0.2 to 0.8: no edge cases
 MARGIN = 0.02  # the model must beat the patterns on validation by this share of answers
 # The language model's threshold keeps its false alarms at or under this, on left-out authors and
-# on the validation split: below the 0.10 the course allows (issue 17), because on a new author the
-# patterns' own false alarms rose by about 0.03 (k1).
-ALARM_BUDGET = 0.06
+# on the validation split: well below the 0.10 the course allows (issue 17), because on an author
+# new to it they run higher (at 0.06 here, the next test author, m4, had 0.09).
+ALARM_BUDGET = 0.04
 LANGUAGE_THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(10, 20))  # 0.5 to 0.95
 
 
