@@ -56,7 +56,8 @@ def corpus_figures(splits: list[str]) -> None:
                 cells.append(f"{s} {a.rate:4.2f} ({a.agree}/{a.total})" if a and a.total else f"{s}    -")
             print(f"  {key:24} " + "   ".join(cells))
         if checker not in ("language", "letter"):
-            print(f"  {'total-score QWK':24} " + "   ".join(f"{s} {corpus_qwk(CORPUS, checker, s):4.2f}" for s in splits))
+            print(f"  {'total-score QWK':24} " + "   ".join(
+                f"{s} {corpus_qwk(CORPUS, checker, s):4.2f}" if counts[s] else f"{s}    -" for s in splits))
 
 
 def timing() -> None:
