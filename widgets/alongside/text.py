@@ -7,8 +7,9 @@ import re
 import unicodedata
 
 # A sentence ends at its stop, at a blank line, before a list item, and at a line break between
-# a line with no stop and a line that starts with a capital (a thought typed on each line).
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n\s*\n|\n(?=\s*[-*•]\s)|(?<=[^\W_])[ \t]*\n(?=[ \t]*[A-Z])")
+# a line with no stop (it ends in a word or an emoji) and a line that starts with a capital (a
+# thought typed on each line).
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+|\n\s*\n|\n(?=\s*[-*•]\s)|(?<=[^\W_]|[^\x00-\x7f])[ \t]*\n(?=[ \t]*[A-Z])")
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 
 # nbgrader replaces a solution with this stub; it is not an answer.
