@@ -407,9 +407,9 @@ def review(letter: object) -> Review:
         # where the patterns miss an item marked `learned`, its model (alongside.train_marking), if
         # one was kept, reads the sentences where the patterns found no item at all: one it is sure
         # enough of gives the item, and is the one shown
-        learned = model(f"letter.{item.id}") if item.learned else None
-        best = learned and learned_sentence(learned, units, evidence)
-        if not held and best is not None:
+        learned = model(f"letter.{item.id}") if item.learned and not held else None
+        best = learned_sentence(learned, units, evidence) if learned is not None else None
+        if best is not None:
             held, shown = True, [(best, item.label)]
         for i, cue in shown:
             cues[i].append(cue)

@@ -124,35 +124,42 @@ def train_rubric(root: Path, rubric_id: str, out: Path = OUT, extra: tuple[Path,
             lines.append(f"{name}: as {criterion.model_name}")
             continue
         train_rows, valid_rows = _rows(rubric, criterion, train), _rows(rubric, criterion, valid)
-        lines.append(_keep_if_better(name, train_rows, valid_rows, training_files(root, rubric_id, extra), out))
+        data = _fit([r[0] for r in train_rows], [r[1] for r in train_rows], [r[2] for r in train_rows])
+        lines.append(_keep_if_better(name, data, _rubric_agreement, train_rows, valid_rows,
+                                     training_files(root, rubric_id, extra), out))
     return lines
 
 
-def _keep_if_better(name: str, train_rows: list[tuple[str, bool, bool]], valid_rows: list[tuple[str, bool, bool]],
+def _rubric_agreement(fitted: Model | None, rows: list[tuple[str, bool, bool]]) -> float:
+    """Share of (text, patterns' verdict, label) rows where the marking agrees: the model's combined
+    verdict, or the patterns' alone when ``fitted`` is None."""
+    return sum((fitted.present(t, h) if fitted else h) == y for t, h, y in rows) / len(rows)
+
+
+def _keep_if_better(name: str, data: dict | None, agreement, train_rows: list, valid_rows: list,
                     sources: list[Path], out: Path) -> str:
-    """Fit one model on (text, patterns' verdict, label) rows; write it (into ``out``) only where it
-    beats the patterns on validation and loses no ground on train; return the report line."""
-    data = _fit([r[0] for r in train_rows], [r[1] for r in train_rows], [r[2] for r in train_rows])
+    """Choose a fitted model's threshold and write it (into ``out``) only where it beats the
+    patterns on validation and loses no ground on train; return the report line. ``agreement``
+    (model or None for the patterns alone, rows) gives the share of rows where the marking agrees."""
     if data is None or not valid_rows:
         return f"{name}: patterns only ({'one label' if data is None else 'no validation data'})"
-    rules_rate = sum(r[1] == r[2] for r in valid_rows) / len(valid_rows)
+    rules_rate, train_rules = agreement(None, valid_rows), agreement(None, train_rows)
     # per threshold: (validation rate, train rate); among thresholds within one answer of the
     # best on validation, the one that also agrees best with train (the team's examples included)
     tried = {}
     for threshold in THRESHOLDS:
         fitted = _as_model(name, data, threshold)
-        tried[threshold] = (sum(fitted.present(t, h) == y for t, h, y in valid_rows) / len(valid_rows),
-                            sum(fitted.present(t, h) == y for t, h, y in train_rows) / len(train_rows))
+        tried[threshold] = (agreement(fitted, valid_rows), agreement(fitted, train_rows))
     top = max(rate for rate, _ in tried.values())
     best_t = max((t for t, (rate, _) in tried.items() if rate >= top - 1 / len(valid_rows) - 1e-9),
                  key=lambda t: (tried[t][1], tried[t][0]))
     best_rate, train_model = tried[best_t]
-    train_rules = sum(r[1] == r[2] for r in train_rows) / len(train_rows)
     # the model must beat the patterns on validation and not lose ground on what it learnt from
     if best_rate < rules_rate + MARGIN or train_model < train_rules:
         return f"{name}: patterns only (validation {rules_rate:.2f}; model {best_rate:.2f})"
     _write(out, name, {**data, "threshold": best_t, "trained_on": _digest(sources),
-                  "validation": {"patterns": round(rules_rate, 3), "combined": round(best_rate, 3), "n": len(valid_rows)}})
+                       "validation": {"patterns": round(rules_rate, 3), "combined": round(best_rate, 3),
+                                      "n": len(valid_rows)}})
     return f"{name}: combined, threshold {best_t} (validation {rules_rate:.2f} -> {best_rate:.2f}, n={len(valid_rows)})"
 
 
@@ -165,8 +172,9 @@ def train_letter(root: Path, out: Path = OUT, extra: tuple[Path, ...] = ()) -> l
     (against the sentences there where they found only other items) and every sentence of letters
     labelled as not giving it; then, in the letters labelled as giving it where the patterns found
     nothing, the sentence that first model is surest of (among those where the patterns found no
-    item, the only ones it is asked about) joins the examples, and it is fitted again. It is kept, with the threshold that agrees best with the
-    validation letters, only where it beats the patterns there and loses no ground on train."""
+    item, the only ones it is asked about) joins the examples, and it is fitted again. It is kept,
+    with the threshold that agrees best with the validation letters, only where it beats the
+    patterns there and loses no ground on train (:func:`_keep_if_better`)."""
     from alongside.letter import (ITEM_IDS, LetterError, check_letter, child_names, item_evidence, learned_sentence,
                                   letter_sentences, plain_text, rules)
 
@@ -223,23 +231,9 @@ def train_letter(root: Path, out: Path = OUT, extra: tuple[Path, ...] = ()) -> l
             data = _fit(texts, [False] * len(texts), ys)
         train_rows = [(u, ev, ev[k][0], bool(labels[item_id])) for u, ev, labels in train if item_id in labels]
         valid_rows = [(u, ev, ev[k][0], bool(labels[item_id])) for u, ev, labels in valid if item_id in labels]
-        if data is None or not valid_rows:
-            lines.append(f"{name}: patterns only ({'one label' if data is None else 'no validation data'})")
-            continue
-        rules_rate, train_rules = agreement(None, valid_rows), agreement(None, train_rows)
-        tried = {t: (agreement(_as_model(name, data, t), valid_rows), agreement(_as_model(name, data, t), train_rows))
-                 for t in THRESHOLDS}
-        top = max(rate for rate, _ in tried.values())
-        best_t = max((t for t, (rate, _) in tried.items() if rate >= top - 1 / len(valid_rows) - 1e-9),
-                     key=lambda t: (tried[t][1], tried[t][0]))
-        best_rate, train_model = tried[best_t]
-        if best_rate < rules_rate + MARGIN or train_model < train_rules:
-            lines.append(f"{name}: patterns only (validation {rules_rate:.2f}; model {best_rate:.2f})")
-            continue
-        _write(out, name, {**data, "threshold": best_t, "trained_on": _digest(sources),
-                      "validation": {"patterns": round(rules_rate, 3), "combined": round(best_rate, 3), "n": len(valid_rows)}})
-        lines.append(f"{name}: combined, threshold {best_t} (validation {rules_rate:.2f} -> {best_rate:.2f}, n={len(valid_rows)})")
+        lines.append(_keep_if_better(name, data, agreement, train_rows, valid_rows, sources, out))
     return lines
+
 
 def _clean_answers(root: Path, extra: tuple[Path, ...] = ()) -> list[tuple[str, str]]:
     """(author, text) of train answers whose criteria about what to avoid are all labelled met
@@ -372,8 +366,7 @@ def validation_figures(root: Path) -> dict[str, float]:
             rows = _rows(rubric, criterion, valid) if criterion.rule in ("any", "none") else []
             if rows:
                 fitted = learned.model(criterion.model_name or f"{rubric_id}.{criterion.id}")
-                figures[f"{rubric_id}.{criterion.id}"] = sum(
-                    (fitted.present(t, h) if fitted else h) == y for t, h, y in rows) / len(rows)
+                figures[f"{rubric_id}.{criterion.id}"] = _rubric_agreement(fitted, rows)
     statements = [i for i in corpus.items(root, "language", "validation") if not i.junk and str(i.answer).strip()]
     fitted = learned.model("language")
 
