@@ -90,8 +90,9 @@ def corpus_agreement(root: Path, checker: str, split: str) -> dict[str, Agreemen
 
     For the language checker the keys are ``found`` (harmful statements flagged) and
     ``clean_kept`` (clean statements left clean); for the letter checker, one per item plus
-    ``jargon_free``, ``blame_free`` and ``every_item`` (all of them at once, as a letter passes, the
-    reading age aside); for a rubric, one per criterion.
+    ``jargon_free``, ``blame_free`` (not counted for junk, which the authors label false throughout)
+    and ``every_item`` (all of them at once, as a letter passes, the reading age aside); for a
+    rubric, one per criterion.
     """
     from alongside import corpus
     from alongside.letter import LetterError, check_letter
@@ -115,6 +116,8 @@ def corpus_agreement(root: Path, checker: str, split: str) -> dict[str, Agreemen
             except LetterError:
                 got = {}
             for key, label in item.labels.items():
+                if item.junk and key in ("jargon_free", "blame_free"):
+                    continue  # junk is labelled false throughout by convention; it has no words to judge
                 table.setdefault(key, Agreement(key)).add(bool(got.get(key, False)) == bool(label), False)
             # the letter passes on every label, the reading age aside (the authors did not label it)
             table.setdefault("every_item", Agreement("every_item")).add(

@@ -94,13 +94,28 @@ def _explained(term: Term, form: str, text: str) -> bool:
     lowered = text.lower()
     if term.stands_for and term.stands_for.lower() in lowered:
         return True
-    if re.search(r"\(\s*" + re.escape(form) + r"s?\s*\)", text):
+    if term.acronym and _spelt_before(form, text):
+        return True
+    if not term.acronym and re.search(r"\(\s*" + re.escape(form) + r"s?\s*\)", text, re.IGNORECASE):
         return True
     if re.search(r"\b(called|known as)\s+(an?\s+|the\s+)?" + re.escape(form) + r"s?[.!?]\s+\S", text,
                  0 if term.acronym else re.IGNORECASE):
         return True  # named, then explained in the next sentence: "It is called a core group. ..."
     flags = 0 if term.acronym else re.IGNORECASE
     return re.search(re.escape(form) + r"s?" + _EXPLAINED_AFTER, text, flags) is not None
+
+
+def _spelt_before(acronym: str, text: str) -> bool:
+    """True when an acronym in brackets follows the words it stands for: "family support worker
+    (FSW)" explains FSW, "Lou (FSW)" does not."""
+    letters = [c for c in acronym.upper() if c.isalpha()]
+    for found in re.finditer(r"\(\s*" + re.escape(acronym) + r"s?\s*\)", text):
+        before = re.findall(r"[A-Za-z]+", text[max(0, found.start() - 120) : found.start()])
+        initials = [w[0].upper() for w in before[-2 * len(letters) :]]
+        want = iter(initials)
+        if all(letter in want for letter in letters):  # the letters, in order, among the initials
+            return True
+    return False
 
 
 def _shouted(sentence: str) -> bool:
@@ -127,7 +142,7 @@ def find_jargon(text: str) -> list[Jargon]:
             bare = word[:-1] if word.endswith("s") and word[:-1].isupper() else word
             if bare in everyday or bare.upper() in known_forms or bare in found:
                 continue
-            if not re.search(re.escape(bare) + _EXPLAINED_AFTER, text) and f"({bare})" not in text:
+            if not re.search(re.escape(bare) + _EXPLAINED_AFTER, text) and not _spelt_before(bare, text):
                 found[bare] = Jargon(bare, "Say what it stands for, or use everyday words.")
     return list(found.values())
 
