@@ -318,3 +318,32 @@ def test_a_consequence_of_not_doing_as_told_is_a_threat():
 def test_a_letter_must_say_why_the_meeting_is_happening():
     assert check_letter(letter())["no_surprises"]["purpose"] is True
     assert check_letter(letter(opening=FLAWS["purpose"]))["no_surprises"]["purpose"] is False
+
+
+def test_an_acronym_in_brackets_is_explained_only_after_the_words_it_stands_for():
+    named = check_letter(letter(who_attends="Lou (FSW) and I will be there."))
+    assert [j["term"] for j in named["jargon"]] == ["FSW"]
+    spelt = check_letter(letter(who_attends="Lou, our family support worker (FSW), and I will be there."))
+    assert spelt["jargon"] == []
+
+
+def test_a_term_is_explained_by_a_later_sentence_that_says_what_it_is():
+    later = check_letter(letter(
+        opening="I would like to invite you to a child protection conference about Luca.",
+        format="The conference is a meeting where everyone shares what they know and we decide together "
+               "what help is needed. It will take about an hour."))
+    assert later["jargon"] == []
+
+
+def test_a_meeting_about_the_child_alone_gives_no_reason():
+    vague = check_letter(letter(opening="I would like to invite you to a meeting about Luca."))
+    assert vague["no_surprises"]["purpose"] is False
+    headed = check_letter(letter(opening="Why: to look at how Luca is getting on and plan what helps next."))
+    assert headed["no_surprises"]["purpose"] is True
+
+
+def test_a_threat_to_a_place_and_a_judgement_of_home_are_blame():
+    for line in ("If this continues we may have to reconsider Luca's place in the squad.",
+                 "We know things at home have been chaotic lately.",
+                 "This is usually caused by a poor diet and lack of exercise at home."):
+        assert check_letter(letter(closing=line + "\n\nBest wishes,\nMary Obi"))["blame"], line

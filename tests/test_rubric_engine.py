@@ -124,3 +124,14 @@ def test_a_same_as_that_names_nothing_is_refused():
         _criterion({"id": "x", "same_as": "listening-response.nope"}, "t")
     with pytest.raises(DataError, match="same_as names unknown rubric 'nope'"):
         _criterion({"id": "x", "same_as": "nope.x"}, "t")
+
+
+def test_summary_back_hears_a_hard_week_in_many_words_and_not_when_it_argues_with_the_feeling():
+    facts = " Idris has been up every night, the bus didn't come so the hospital slot went, Hana cried about her assembly and you're doing extra shifts."
+    heard = ["Sounds like you've been through the wringer this week.",
+             "It sounds like it's all felt like too much this week.",
+             "So you've been pulled thin in every direction."]
+    for text in heard:
+        assert rubric.score("summary-back", text + facts + " Have I got that right?").criteria["feeling"].met, text
+    argued = "That's a horrible week, Nadia." + facts + " But you're honestly not letting anyone down. Have I got that right?"
+    assert not rubric.score("summary-back", argued).criteria["feeling"].met

@@ -62,19 +62,20 @@ def everyday_acronyms() -> frozenset[str]:
 # After a term, these explain it: "(...)" unless only an acronym is in the brackets, "which is",
 # "means", "is a ...", "is the ...", "is when ...", a phrase between commas that starts "a", "an" or
 # "the" and has no verb ("SENDIASS, a free advice service for families, ..."), a dash or a colon, or a next sentence that
-# starts "It is a ...", "This is the ...", "This means", "The conference is where ..." or "I want to
+# starts "It is a ...", "This is the ...", "This means", "That just means", "The conference is where ..." or "I want to
 # explain" (a few words may end the term's sentence or heading), one of the next two that starts
-# "This meeting looks at" or "The conference decides", or a name and a bracket after it ("our
+# "This meeting looks at", "This meeting is to" or "The conference decides", or a name and a bracket after it ("our
 # SENCO, Mr Ford (he organises extra help)"). A term the text names ("It is called a core group.")
-# is explained by the sentence after it.
+# is explained by the sentence after it, and a term of several words by a sentence anywhere that
+# says what its last word is ("The conference is a meeting where ...").
 _EXPLAINED_AFTER = (
     r"\s*(\((?!(?-i:\s*[A-Z][A-Z&]{1,5}s?\s*\)))|,?\s*(which|who|that)(\s*,[^,.!?]{0,30},)?\s+(is|are|means)\b"
     r"|\s+(means|stands for|is short for)\b|\s+(is|are)\s+(a|an|the|when|where)\s"
     r"|,\s+(the|a|an)\s[^,.!?]{0,40}?\b(who|that|which)\b"
     r"|,\s+(the|a|an)\s(?![^,.!?]*\b(will|can|could|is|are|was|were|has|have|had|would|should|may|might|must)\b)"
     r"[^,.!?]{3,60}(?:[,.!?]|$)"
-    r"|[^.!?\n]{0,25}[.!?\n]\s*(it|this)\s+((is|are)\s+(a|an|the|when|where)\s|means\b)|\s*[-–—:]\s"
-    r"|([^.!?\n]{0,160}[.!?\n]){1,2}\s*(this|the) (meeting|conference|review|group)\s+(looks at|is for|checks|decides"
+    r"|[^.!?\n]{0,25}[.!?\n]\s*(it|this|that)\s+((is|are)\s+(just\s+)?(a|an|the|when|where)\s|(just\s+)?means\b)|\s*[-–—:]\s"
+    r"|([^.!?\n]{0,160}[.!?\n]){1,2}\s*(this|the) (meeting|conference|review|group)\s+(looks at|is for|is to|checks|decides"
     r"|will (look|check|decide|talk))\b"
     r"|[^.!?]{0,40}[.!?]\s+(the|this)\s+\w+\s+(is|will be)\s+(where|when|a|an)\s"
     r"|([^.!?]{0,60}[.!?]){1,2}\s+(I want to|let me|I will|I'll)\s+explain\b"
@@ -101,6 +102,10 @@ def _explained(term: Term, form: str, text: str) -> bool:
     if re.search(r"\b(called|known as)\s+(an?\s+|the\s+)?" + re.escape(form) + r"s?[.!?]\s+\S", text,
                  0 if term.acronym else re.IGNORECASE):
         return True  # named, then explained in the next sentence: "It is called a core group. ..."
+    if not term.acronym and " " in form and re.search(
+            r"\b(the|this|that|a|your) " + re.escape(form.split()[-1]) + r"\s+(is|means)\s+(just\s+)?(a|an|the|when|where)\s",
+            text, re.IGNORECASE):
+        return True  # "... a child protection conference ... The conference is a meeting where ..."
     flags = 0 if term.acronym else re.IGNORECASE
     return re.search(re.escape(form) + r"s?" + _EXPLAINED_AFTER, text, flags) is not None
 

@@ -245,6 +245,11 @@ class PhraseList:
         return [m.group(0).strip() for unit in self.units(self._prepared(text))
                 for pattern, _ in self.patterns for m in pattern.finditer(unit)]
 
+    def excuses(self, text: str) -> bool:
+        """True when the list reads the whole text at once and an ``unless`` pattern excuses it (the
+        rubric asks this of the full answer before it passes over sentences the language checker flags)."""
+        return self.within == "text" and any(p.search(unit) for unit in self.units(self._prepared(text)) for p in self.unless)
+
     def find(self, text: str) -> list[Hit]:
         """Every hit in the text, in order, skipping sentences an ``unless`` pattern excuses and
         phrases that are negated, reported or quoted (when the list's ``scope`` is on)."""

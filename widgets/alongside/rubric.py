@@ -23,7 +23,8 @@ Phrases come from the criterion's own ``patterns`` and from the language checker
 named in ``uses``. ``uses: all`` makes the criterion a harm criterion: the language checker, the
 one judge of words that hurt (its patterns and its learned second opinion), decides, so no rubric
 rewards what the checker flags. ``skip_harm: true`` on an ``any`` criterion passes over sentences
-the checker flags ("you must be so worried" is not an acknowledgement).
+the checker flags ("you must be so worried" is not an acknowledgement); a criterion ``within: text``
+reads its ``unless`` over the whole answer, those sentences included.
 
 A criterion may be ``same_as: <rubric>.<criterion>``: it is that criterion, defined once in that
 rubric (with its learned model), and any key it gives itself (id, points, feedback) wins.
@@ -125,9 +126,10 @@ class Criterion:
 
             details = personal_details(text)
             return not details, "; ".join(dict.fromkeys(d["text"] for d in details))
+        whole = text
         if self.skip_harm:
             text = "\n\n".join(s for s in sentences(text) if not harmful_words(s))
-        hits = [hit.phrase for phrases in self.phrases for hit in phrases.find(text)]
+        hits = [hit.phrase for phrases in self.phrases if not phrases.excuses(whole) for hit in phrases.find(text)]
         if self.harm:
             hits += harmful_words(text, self.harm_except)
         if self.rule == "any":
