@@ -7,8 +7,7 @@ from pathlib import Path
 import yaml
 
 from alongside.agreement import corpus_agreement
-
-ITEMS = ("when_where", "purpose", "who_attends", "format", "child", "supporter", "interpreter_access", "contact")
+from alongside.letter import ITEM_IDS
 GOOD = """Dear Ms Rivera,
 
 I would like to invite you to a meeting to look at how Luca is getting on at school.
@@ -27,7 +26,7 @@ Mary Obi
 
 def corpus(tmp_path: Path) -> Path:
     """A corpus of one author with a good letter and a junk one, labelled as the authors label them."""
-    every = dict.fromkeys((*ITEMS, "jargon_free", "blame_free"), True)
+    every = dict.fromkeys((*ITEM_IDS, "jargon_free", "blame_free"), True)
     letters = [
         {"voice": "teacher", "text": GOOD, "labels": every},
         {"voice": "junk", "junk": True, "text": "<p>&nbsp;</p><p>please come to the meeting</p>",

@@ -246,7 +246,7 @@ class PhraseList:
                 for pattern, _ in self.patterns for m in pattern.finditer(unit)]
 
     def excuses(self, text: str) -> bool:
-        """True when the list reads the whole text at once and an ``unless`` pattern excuses it (the
+        """True when the list reads the whole text at once and an ``unless`` pattern excuses it (a
         rubric asks this of the full answer before it passes over sentences the language checker flags)."""
         return self.within == "text" and any(p.search(unit) for unit in self.units(self._prepared(text)) for p in self.unless)
 

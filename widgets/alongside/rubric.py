@@ -126,10 +126,12 @@ class Criterion:
 
             details = personal_details(text)
             return not details, "; ".join(dict.fromkeys(d["text"] for d in details))
-        whole = text
+        lists = self.phrases
         if self.skip_harm:
+            # a whole-answer ``unless`` still reads the sentences about to be passed over
+            lists = [phrases for phrases in lists if not phrases.excuses(text)]
             text = "\n\n".join(s for s in sentences(text) if not harmful_words(s))
-        hits = [hit.phrase for phrases in self.phrases if not phrases.excuses(whole) for hit in phrases.find(text)]
+        hits = [hit.phrase for phrases in lists for hit in phrases.find(text)]
         if self.harm:
             hits += harmful_words(text, self.harm_except)
         if self.rule == "any":
