@@ -49,3 +49,18 @@ def test_a_very_long_text_is_capped_with_a_message():
     assert check_language(early)["harmful"] and not check_language(late)["harmful"]
     assert too_long(late) and str(f"{MAX_CHARS:,}") in too_long(late) and too_long("Short.") == ""
 
+
+
+def test_reported_words_the_writer_then_agrees_with_are_the_writers_own():
+    reported = "The consultant told you he'll catch up by school age."
+    assert not check_language(reported)["harmful"]
+    assert check_language(reported[:-1] + ", and I'd agree with her.")["harmful"]
+
+
+@pytest.mark.parametrize("statement", [
+    "Nothing you've told me sounds like bad parenting.",
+    "You said earlier it feels like you lost the baby you'd planned for. I'd like to hear more about that.",
+    "Such a shame the swimming trip was cancelled, we've rebooked for June.",
+])
+def test_a_parents_own_words_a_denial_and_an_outing_missed_are_not_harm(statement):
+    assert not check_language(statement)["harmful"], check_language(statement)

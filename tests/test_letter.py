@@ -347,3 +347,22 @@ def test_a_threat_to_a_place_and_a_judgement_of_home_are_blame():
                  "We know things at home have been chaotic lately.",
                  "This is usually caused by a poor diet and lack of exercise at home."):
         assert check_letter(letter(closing=line + "\n\nBest wishes,\nMary Obi"))["blame"], line
+
+
+def test_a_greeting_that_only_asks_the_parent_to_come_gives_no_reason():
+    assert check_letter("Dear parent please come to the meeting")["no_surprises"]["purpose"] is False
+    planned = check_letter(letter(opening="I would like us to meet and plan the extra help Luca will get."))
+    assert planned["no_surprises"]["purpose"] is True
+
+
+def test_plain_ways_of_saying_what_happens_and_for_how_long_count():
+    for format in ("We will have a cuppa and tell you about Luca's week. It will take about 20 minutes.",
+                   "Mr Hale will show you some of Luca's work. We'll be finished within the hour.",
+                   "We tell you what Luca likes to play. You tell us about home. It take about 30 minute."):
+        assert check_letter(letter(format=format))["no_surprises"]["format"] is True, format
+
+
+def test_blaming_the_parent_for_a_missed_check_or_a_child_unwashed_is_blame():
+    for line in ("As you did not bring Luca to his last two health checks, I would like to meet.",
+                 "We need to talk about why Luca so often arrives late and unwashed."):
+        assert check_letter(letter(closing=line + "\n\nBest wishes,\nMary Obi"))["blame"], line

@@ -135,3 +135,20 @@ def test_summary_back_hears_a_hard_week_in_many_words_and_not_when_it_argues_wit
         assert rubric.score("summary-back", text + facts + " Have I got that right?").criteria["feeling"].met, text
     argued = "That's a horrible week, Nadia." + facts + " But you're honestly not letting anyone down. Have I got that right?"
     assert not rubric.score("summary-back", argued).criteria["feeling"].met
+
+
+@pytest.mark.parametrize("goal, met", [
+    ("Layla will meet the expected standard in the phonics screening check.", False),
+    ("The school has decided that Layla will attend the phonics group.", False),
+    ("Layla will read 60 sight words by the review and still love her books.", True),
+    ("Layla will read new words on her own and feel proud of it.", True),
+])
+def test_a_goal_that_is_only_a_score_or_the_schools_decision_is_not_about_layla(goal, met):
+    assert rubric.score("agreement-plan", {"shared_goal": goal}).criteria["goal_for_layla"].met is met
+
+
+def test_a_reading_record_sent_home_is_a_way_to_share_progress():
+    sharing = rubric.score("agreement-plan", {"progress_sharing": "Parents sign the reading record and send it in."})
+    assert sharing.criteria["sharing_how"].met is True
+    vague = rubric.score("agreement-plan", {"progress_sharing": "Updates will be given when there is something to report."})
+    assert vague.criteria["sharing_how"].met is False

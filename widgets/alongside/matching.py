@@ -65,6 +65,7 @@ class Scope:
     after: tuple[re.Pattern, ...]
     ends: tuple[re.Pattern, ...]
     reported: tuple[re.Pattern, ...]
+    endorsed: tuple[re.Pattern, ...]
 
 
 @lru_cache(maxsize=None)
@@ -72,7 +73,7 @@ def scope_rules() -> Scope:
     """The negation, reporting and quoting rules, from data/scope.yaml."""
     data = load_yaml("scope.yaml")
     compiled = {key: tuple(compile_pattern(p, f"scope.yaml, {key}") for p in data.get(key) or ())
-                for key in ("before", "label_before", "pseudo", "after", "ends", "reported")}
+                for key in ("before", "label_before", "pseudo", "after", "ends", "reported", "endorsed")}
     return Scope(window=int(data.get("window", 6)), **compiled)
 
 
@@ -101,11 +102,12 @@ def negated(unit: str, start: int, end: int, labels: bool = False) -> bool:
 
 
 def reported(unit: str, start: int) -> bool:
-    """True when the words from unit[start] on are someone else's, reported or quoted."""
+    """True when the words from unit[start] on are someone else's, reported or quoted, and the
+    writer does not go on to agree with them ("..., and I'd agree")."""
     rules = scope_rules()
     head = unit[:start]
     if any(p.search(head) for p in rules.reported):
-        return True
+        return not any(p.search(unit[start:]) for p in rules.endorsed)
     for quote in _QUOTES.finditer(unit):
         open_at, close_at = quote.start(), quote.end() - 1
         whole = not unit[:open_at].strip() and not unit[close_at + 1:].strip(" .!?")
