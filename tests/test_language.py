@@ -61,6 +61,37 @@ def test_reported_words_the_writer_then_agrees_with_are_the_writers_own():
     "Nothing you've told me sounds like bad parenting.",
     "You said earlier it feels like you lost the baby you'd planned for. I'd like to hear more about that.",
     "Such a shame the swimming trip was cancelled, we've rebooked for June.",
+    "I'm sorry, I called him naughty earlier and that wasn't fair. He was overwhelmed.",
+    "We talked about screen time last term and I wasn't suggesting any of this is your fault.",
+    "I do not consider this to be in any way a reflection of your parenting.",
 ])
 def test_a_parents_own_words_a_denial_and_an_outing_missed_are_not_harm(statement):
     assert not check_language(statement)["harmful"], check_language(statement)
+
+
+def test_the_second_opinion_reads_only_the_writers_own_words_not_what_they_quote():
+    from alongside.language import second_opinion
+    from alongside.learned import Model
+
+    # a model that reads one word as harm: what matters is which words it is shown
+    learned = Model("test", {"burdened": 0}, (1.0,), (10.0,), 0.0, -5.0, 0.5)
+    assert second_opinion("Your family is so burdened by all of this, honestly.", learned)
+    assert second_opinion('Your aunt keeps calling the family "burdened" and that is not fair.', learned) == []
+
+
+@pytest.mark.parametrize("statement", [
+    "Like they say, boys are slower, so I'd give him till Easter.",
+    "The other mums on the ward manage to stay overnight. Could you not sort something out with work?",
+    "His brother's the one I feel sorry for, always being dragged along to appointments.",
+    "Zainab has been so brave this term, considering everything she has to live with.",
+    "We don't usually see the EAL families at stay-and-play, so this is a nice surprise!",
+    "You're an absolute saint, Mrs Okafor, all the staff say it.",
+    "I don't want to worry you, so I won't put a referral in just yet.",
+    "We feel Grace would become more independent if she wasn't quite so wrapped in cotton wool at home.",
+])
+def test_words_the_writer_takes_as_their_own_comparisons_and_sibling_pity_are_harm(statement):
+    assert check_language(statement)["harmful"], statement
+
+
+def test_a_denial_that_screens_caused_it_is_not_blame():
+    assert not check_language("Screen time didn't cause his autism, and you haven't done anything wrong.")["harmful"]

@@ -130,11 +130,24 @@ def test_summary_back_hears_a_hard_week_in_many_words_and_not_when_it_argues_wit
     facts = " Idris has been up every night, the bus didn't come so the hospital slot went, Hana cried about her assembly and you're doing extra shifts."
     heard = ["Sounds like you've been through the wringer this week.",
              "It sounds like it's all felt like too much this week.",
-             "So you've been pulled thin in every direction."]
+             "So you've been pulled thin in every direction.",
+             "It sounds like this week has knocked the stuffing out of you.",
+             "You sound completely wrung out, Nadia.",
+             "You've been trying to keep every plate spinning and it feels like you're dropping them all."]
     for text in heard:
         assert rubric.score("summary-back", text + facts + " Have I got that right?").criteria["feeling"].met, text
-    argued = "That's a horrible week, Nadia." + facts + " But you're honestly not letting anyone down. Have I got that right?"
-    assert not rubric.score("summary-back", argued).criteria["feeling"].met
+    for argument in (" But you're honestly not letting anyone down.", " But none of this is your fault.",
+                     " But every parent of a four-year-old has weeks like this.",
+                     " But from where I'm sitting you're a brilliant mum."):
+        argued = "That's a horrible week, Nadia." + facts + argument + " Have I got that right?"
+        assert not rubric.score("summary-back", argued).criteria["feeling"].met, argument
+
+
+def test_summary_back_offering_to_ring_or_refer_is_advice():
+    facts = "Idris has been up every night and the bus didn't come, so the hospital slot went. "
+    for offer in ("I'll give the hospital a ring for you tomorrow.", "I can make a referral to family support.",
+                  "First thing is to get Idris's sleep sorted."):
+        assert not rubric.score("summary-back", facts + offer + " Is that everything?").criteria["no_advice"].met, offer
 
 
 @pytest.mark.parametrize("goal, met", [
@@ -152,3 +165,15 @@ def test_a_reading_record_sent_home_is_a_way_to_share_progress():
     assert sharing.criteria["sharing_how"].met is True
     vague = rubric.score("agreement-plan", {"progress_sharing": "Updates will be given when there is something to report."})
     assert vague.criteria["sharing_how"].met is False
+
+
+@pytest.mark.parametrize("shaping, met", [
+    ("We'll consult families through a parent forum. The leadership team will make the final decisions.", False),
+    ("Co-produced plan: parents give input via survey; SLT finalise.", False),
+    ("Dads will decide the design of the mud kitchen; SLT will sign off the budget.", True),
+    ("They tell us what they want to do and we do it.", True),
+    ("Two family members will be voting members of the management committee.", True),
+])
+def test_families_shape_the_plan_only_where_they_decide_not_where_staff_decide_after_asking(shaping, met):
+    plan = {"shaping": shaping, "who": "Dads like Darren who never get the messages."}
+    assert rubric.score("engagement-plan", plan).criteria["families_shape"].met is met

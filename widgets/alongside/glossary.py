@@ -102,6 +102,9 @@ def _explained(term: Term, form: str, text: str) -> bool:
     if re.search(r"\b(called|known as)\s+(an?\s+|the\s+)?" + re.escape(form) + r"s?[.!?]\s+\S", text,
                  0 if term.acronym else re.IGNORECASE):
         return True  # named, then explained in the next sentence: "It is called a core group. ..."
+    if re.search(r"\b(the|a|an|our|your)\s+\w+(\s+\w+)?\s+(who|that)\b[^.!?()]{3,80}?,?\s*(sometimes\s+|also\s+|often\s+|usually\s+)?"
+                 r"(called|known as)\s+(an?\s+|the\s+)?" + re.escape(form) + r"s?\b", text, 0 if term.acronym else re.IGNORECASE):
+        return True  # explained, then named: "the teacher who leads on extra help, called the SENCO"
     if not term.acronym and " " in form and re.search(
             r"\b(the|this|that|a|your) " + re.escape(form.split()[-1]) + r"\s+(is|means)\s+(just\s+)?(a|an|the|when|where)\s",
             text, re.IGNORECASE):

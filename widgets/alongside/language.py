@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from alongside.data import DataError, load_yaml
-from alongside.matching import PhraseList
+from alongside.matching import PhraseList, own_words
 from alongside.learned import Model, model
 from alongside.text import STATEMENT_CHARS as MAX_CHARS, cap, normalise, sentences, strip_stub, words
 
@@ -87,13 +87,14 @@ def second_opinion(text: str, learned: Model | None) -> list[str]:
     A sentence that names one of the patterns' phrases is theirs to judge, whether they flagged it
     or excused it (negated, reported or quoted): it was read more closely than word counts can, so
     the model does not overrule it. So is a sentence too short for word counts to go on (under
-    ``MODEL_MIN_WORDS`` words).
+    ``MODEL_MIN_WORDS`` words). The model reads only the writer's own words: what a sentence
+    quotes from someone else ('they called him "suffering"') is left out.
     """
     if learned is None:
         return []
     return [s for s in sentences(text)
             if len(words(s)) >= MODEL_MIN_WORDS
-            and learned.present(s, False)
+            and learned.present(own_words(s), False)
             and not any(c.phrases.mentions(s) for c in categories())]
 
 

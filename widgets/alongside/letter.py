@@ -198,11 +198,17 @@ def child_names(text: str) -> list[str]:
     return [n for n, k in counts.items() if k >= 2 and n not in _NOT_NAMES]
 
 
+# A line that starts a heading ("Date: ..."), a numbered point or a symbol (a bullet, an emoji) is
+# never the wrapped end of the line before it: a letter set out as a table is read line by line.
+_OWN_LINE = re.compile(r"^([^\w\s(\"'‘“]|\d{1,2}[.)]\s|(?-i:[A-Z])[\w '?/()&-]{0,30}:\s)")
+
+
 def letter_sentences(text: str) -> list[str]:
     """The sentences and lines of a letter, in order.
 
     A line break ends a line of an address, a greeting or a list; a long line that runs on
-    into a line starting in lower case is one sentence wrapped by an email program.
+    into a line starting in lower case is one sentence wrapped by an email program, unless the
+    line is a heading, a numbered point or a bullet (``_OWN_LINE``).
     """
     text = _ABBREVIATION.sub(lambda m: m.group(1), text)
     blocks: list[str] = []
@@ -212,7 +218,8 @@ def letter_sentences(text: str) -> list[str]:
             blocks.append("")
             continue
         previous = blocks[-1] if blocks else ""
-        if previous and not previous.endswith(_TERMINAL) and (line[0].islower() or len(previous) >= 60):
+        if (previous and not previous.endswith(_TERMINAL) and (line[0].islower() or len(previous) >= 60)
+                and not _OWN_LINE.match(line)):
             blocks[-1] = f"{previous} {line}"
         else:
             blocks.append(line)

@@ -103,17 +103,28 @@ def negated(unit: str, start: int, end: int, labels: bool = False) -> bool:
 
 def reported(unit: str, start: int) -> bool:
     """True when the words from unit[start] on are someone else's, reported or quoted, and the
-    writer does not go on to agree with them ("..., and I'd agree")."""
+    writer does not take them as their own ("..., and I'd agree", "like they say, ...")."""
     rules = scope_rules()
     head = unit[:start]
     if any(p.search(head) for p in rules.reported):
-        return not any(p.search(unit[start:]) for p in rules.endorsed)
+        return not any(p.search(unit) for p in rules.endorsed)
     for quote in _QUOTES.finditer(unit):
         open_at, close_at = quote.start(), quote.end() - 1
         whole = not unit[:open_at].strip() and not unit[close_at + 1:].strip(" .!?")
         if open_at < start < close_at and not whole:
             return True
     return False
+
+
+def own_words(unit: str) -> str:
+    """The unit without the words it quotes from someone else (a quote that is the whole unit stays):
+    what a learned model should read as the writer's own."""
+    out = unit
+    for quote in _QUOTES.finditer(unit):
+        whole = not unit[:quote.start()].strip() and not unit[quote.end():].strip(" .!?")
+        if not whole:
+            out = out.replace(quote.group(0), " ")
+    return out
 
 
 @lru_cache(maxsize=None)
