@@ -29,7 +29,7 @@ from pathlib import Path
 from alongside import corpus, learned
 from alongside import rubric as rubric_engine
 from alongside.learned import Model, tokens
-from alongside.text import words
+from alongside.text import sentences, words
 
 OUT = Path(__file__).resolve().parent / "data" / "models"
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(4, 17))  # 0.2 to 0.8: no edge cases
@@ -261,8 +261,8 @@ def train_language(root: Path, out: Path = OUT, extra: tuple[Path, ...] = ()) ->
     """Fit and write (into ``out``) the language checker's second opinion; return a report line.
 
     It reads only the sentences the patterns pass, so it is fitted on the words alone (no
-    feature for the patterns' verdict), on the train statements and on train answers and letters
-    that do no harm (:func:`_clean_answers`). Its threshold is chosen by leaving out one train
+    feature for the patterns' verdict), on the train statements and on the sentences of train
+    answers and letters that do no harm (:func:`_clean_answers`). Its threshold is chosen by leaving out one train
     author at a time (their statements and their answers).
     The patterns were tuned once on the validation split (stop 18), so that split
     flatters them and cannot judge what the model adds, though it can judge the false alarms the
@@ -270,7 +270,7 @@ def train_language(root: Path, out: Path = OUT, extra: tuple[Path, ...] = ()) ->
     authors, at no more than ``ALARM_BUDGET`` false alarms there and on the validation split; the
     model is kept when that is clearly more than the patterns find.
     """
-    from alongside.language import rule_flags, second_opinion
+    from alongside.language import MODEL_MIN_WORDS, rule_flags, second_opinion
 
     (out / "language.json").unlink(missing_ok=True)
     learned.forget()
@@ -279,7 +279,10 @@ def train_language(root: Path, out: Path = OUT, extra: tuple[Path, ...] = ()) ->
         return [i for i in corpus.items(root, "language", split) if not i.junk and str(i.answer).strip()]
 
     train, valid = usable("train"), usable("validation")
-    clean = _clean_answers(root, extra)
+    # the model reads one sentence at a time, so the answers that do no harm are learnt sentence by
+    # sentence: each of their sentences does no harm (a harmful statement's sentences cannot be told apart)
+    clean = [(author, sentence) for author, text in _clean_answers(root, extra)
+             for sentence in sentences(text) if len(words(sentence)) >= MODEL_MIN_WORDS]
 
     def fit(without: str | None = None) -> dict | None:
         """Fitted on every train author's statements and clean answers but ``without``'s."""
