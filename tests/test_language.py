@@ -64,6 +64,8 @@ def test_reported_words_the_writer_then_agrees_with_are_the_writers_own():
     "I'm sorry, I called him naughty earlier and that wasn't fair. He was overwhelmed.",
     "We talked about screen time last term and I wasn't suggesting any of this is your fault.",
     "I do not consider this to be in any way a reflection of your parenting.",
+    'Our team used to call parents like you "hard to reach". Really it was our letters that were hard to reach.',
+    "My mum used to say everyone's a bit dyslexic. She was wrong, and Anya deserves proper support.",
 ])
 def test_a_parents_own_words_a_denial_and_an_outing_missed_are_not_harm(statement):
     assert not check_language(statement)["harmful"], check_language(statement)
@@ -88,6 +90,12 @@ def test_the_second_opinion_reads_only_the_writers_own_words_not_what_they_quote
     "You're an absolute saint, Mrs Okafor, all the staff say it.",
     "I don't want to worry you, so I won't put a referral in just yet.",
     "We feel Grace would become more independent if she wasn't quite so wrapped in cotton wool at home.",
+    'When the mum tells me about the diagnosis I would say "Oh I\'m so sorry, that must be so hard for you."',
+    "omg ur a saint seriously x",
+    "Freya can't talk, poor thing, so we never really know what she wants.",
+    "Sometimes parents overthink these things. Does he get much one-to-one time with you?",
+    "To be fair he can be a bit lazy with his words, he just points and we all give him things.",
+    "Maybe he is shy because at home you speak two languages?",
 ])
 def test_words_the_writer_takes_as_their_own_comparisons_and_sibling_pity_are_harm(statement):
     assert check_language(statement)["harmful"], statement

@@ -66,6 +66,7 @@ class Scope:
     ends: tuple[re.Pattern, ...]
     reported: tuple[re.Pattern, ...]
     endorsed: tuple[re.Pattern, ...]
+    own_quote: tuple[re.Pattern, ...]
 
 
 @lru_cache(maxsize=None)
@@ -73,7 +74,7 @@ def scope_rules() -> Scope:
     """The negation, reporting and quoting rules, from data/scope.yaml."""
     data = load_yaml("scope.yaml")
     compiled = {key: tuple(compile_pattern(p, f"scope.yaml, {key}") for p in data.get(key) or ())
-                for key in ("before", "label_before", "pseudo", "after", "ends", "reported", "endorsed")}
+                for key in ("before", "label_before", "pseudo", "after", "ends", "reported", "endorsed", "own_quote")}
     return Scope(window=int(data.get("window", 6)), **compiled)
 
 
@@ -111,9 +112,14 @@ def reported(unit: str, start: int) -> bool:
     for quote in _QUOTES.finditer(unit):
         open_at, close_at = quote.start(), quote.end() - 1
         whole = not unit[:open_at].strip() and not unit[close_at + 1:].strip(" .!?")
-        if open_at < start < close_at and not whole:
+        if open_at < start < close_at and not whole and not _own_quote(unit[:open_at]):
             return True
     return False
+
+
+def _own_quote(head: str) -> bool:
+    """True when the words before a quote say it is the writer's own ('I would say "..."')."""
+    return any(p.search(head) for p in scope_rules().own_quote)
 
 
 def own_words(unit: str) -> str:
@@ -122,7 +128,7 @@ def own_words(unit: str) -> str:
     out = unit
     for quote in _QUOTES.finditer(unit):
         whole = not unit[:quote.start()].strip() and not unit[quote.end():].strip(" .!?")
-        if not whole:
+        if not whole and not _own_quote(unit[:quote.start()]):
             out = out.replace(quote.group(0), " ")
     return out
 
