@@ -342,11 +342,15 @@ def test_a_meeting_about_the_child_alone_gives_no_reason():
     assert headed["no_surprises"]["purpose"] is True
 
 
-def test_a_threat_to_a_place_and_a_judgement_of_home_are_blame():
-    for line in ("If this continues we may have to reconsider Luca's place in the squad.",
-                 "We know things at home have been chaotic lately.",
-                 "This is usually caused by a poor diet and lack of exercise at home."):
-        assert check_letter(letter(closing=line + "\n\nBest wishes,\nMary Obi"))["blame"], line
+@pytest.mark.parametrize("line", [
+    "If this continues we may have to reconsider Luca's place in the squad.",  # a threat to a place
+    "We know things at home have been chaotic lately.",  # a judgement of home
+    "This is usually caused by a poor diet and lack of exercise at home.",
+    "As you did not bring Luca to his last two health checks, I would like to meet.",  # a missed check
+    "We need to talk about why Luca so often arrives late and unwashed.",  # shame about the child
+])
+def test_threats_judgements_of_home_and_blame_for_a_missed_check_are_blame(line):
+    assert check_letter(letter(closing=line + "\n\nBest wishes,\nMary Obi"))["blame"], line
 
 
 def test_a_greeting_that_only_asks_the_parent_to_come_gives_no_reason():
@@ -360,9 +364,3 @@ def test_plain_ways_of_saying_what_happens_and_for_how_long_count():
                    "Mr Hale will show you some of Luca's work. We'll be finished within the hour.",
                    "We tell you what Luca likes to play. You tell us about home. It take about 30 minute."):
         assert check_letter(letter(format=format))["no_surprises"]["format"] is True, format
-
-
-def test_blaming_the_parent_for_a_missed_check_or_a_child_unwashed_is_blame():
-    for line in ("As you did not bring Luca to his last two health checks, I would like to meet.",
-                 "We need to talk about why Luca so often arrives late and unwashed."):
-        assert check_letter(letter(closing=line + "\n\nBest wishes,\nMary Obi"))["blame"], line

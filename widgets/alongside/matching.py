@@ -109,28 +109,28 @@ def reported(unit: str, start: int) -> bool:
     head = unit[:start]
     if any(p.search(head) for p in rules.reported):
         return not any(p.search(unit) for p in rules.endorsed)
+    return any(quote.start() < start < quote.end() - 1 for quote in _others_quotes(unit))
+
+
+def _others_quotes(unit: str) -> list[re.Match]:
+    """The quotes in a unit that hold someone else's words: not a quote that is the whole unit, nor
+    one the words before it say is the writer's own ('I would say "..."')."""
+    rules = scope_rules()
+    out = []
     for quote in _QUOTES.finditer(unit):
-        open_at, close_at = quote.start(), quote.end() - 1
-        whole = not unit[:open_at].strip() and not unit[close_at + 1:].strip(" .!?")
-        if open_at < start < close_at and not whole and not _own_quote(unit[:open_at]):
-            return True
-    return False
-
-
-def _own_quote(head: str) -> bool:
-    """True when the words before a quote say it is the writer's own ('I would say "..."')."""
-    return any(p.search(head) for p in scope_rules().own_quote)
+        head = unit[:quote.start()]
+        whole = not head.strip() and not unit[quote.end():].strip(" .!?")
+        if not whole and not any(p.search(head) for p in rules.own_quote):
+            out.append(quote)
+    return out
 
 
 def own_words(unit: str) -> str:
-    """The unit without the words it quotes from someone else (a quote that is the whole unit stays):
-    what a learned model should read as the writer's own."""
-    out = unit
-    for quote in _QUOTES.finditer(unit):
-        whole = not unit[:quote.start()].strip() and not unit[quote.end():].strip(" .!?")
-        if not whole and not _own_quote(unit[:quote.start()]):
-            out = out.replace(quote.group(0), " ")
-    return out
+    """The unit without the words it quotes from someone else: what a learned model should read
+    as the writer's own."""
+    for quote in _others_quotes(unit):
+        unit = unit.replace(quote.group(0), " ")
+    return unit
 
 
 @lru_cache(maxsize=None)
