@@ -23,6 +23,7 @@ CORPUS = Path(__file__).resolve().parent / "data" / "corpus"
     "You were told he'd catch up, and that was wrong of us.",
     "We stopped calling families hard to reach.",
     "It sounds like you're worried, and I can hear how tiring this has been.",
+    "I'm not going to say \"don't worry, it's nothing\" either.",
 ])
 def test_negated_reported_and_quoted_harm_is_not_the_writers_own(statement):
     assert check_language(statement)["flags"] == []
@@ -41,6 +42,7 @@ def test_negated_reported_and_quoted_harm_is_not_the_writers_own(statement):
     "Don't worry, boys are just slower.",
     "We don't get many hard to reach families here.",
     "He has behavior problems.",
+    "You must feel awful.",
 ])
 def test_every_kind_of_harm_the_course_teaches_is_flagged(statement):
     assert check_language(statement)["harmful"], statement

@@ -32,6 +32,7 @@ _LITERAL = re.compile(r"(?<![\\(?])\b[a-z]{5,}\b")
 # Quoted words: in double quotes, or in single quotes that are not apostrophes (the opening one
 # follows no letter and comes before one; the closing one follows a non-space and comes before no
 # letter; an apostrophe inside a word stays inside), as British writers quote: 'a normal life'.
+_SAYING = re.compile(r"\b(say|saying|said|tell|telling|told|call|calling|use|using|write|writing|hear|hearing|give|giving|offer|offering|pretend|pretending)\b", re.I)
 _QUOTES = re.compile(r'"[^"]*"|(?<![A-Za-z0-9])\'(?=[A-Za-z])(?:[^\'"]|(?<=[A-Za-z])\'(?=[a-z]))'
                      r'{1,80}?(?<=\S)\'(?![A-Za-z])')
 
@@ -99,7 +100,22 @@ def negated(unit: str, start: int, end: int, labels: bool = False) -> bool:
         between = before[last.end():]
         if not any(p.search(between + unit[start:end]) for p in rules.ends) and len(between.split()) <= rules.window:
             return True
-    return any(p.search(unit[end:]) for p in rules.after)
+    return _in_negated_quote(unit, start, end, before, rules) or any(p.search(unit[end:]) for p in rules.after)
+
+
+def _in_negated_quote(unit: str, start: int, end: int, before: str, rules: Scope) -> bool:
+    """True when the words sit in a quote that a negated verb of saying introduces: the whole quote
+    is in the negation's scope, commas and all ('I won't say "don't worry, it's nothing"')."""
+    quote = next((q for q in _QUOTES.finditer(unit) if q.start() <= start and end <= q.end()), None)
+    if quote is None:
+        return False
+    head = before[:quote.start()]
+    triggers = [m for pattern in rules.before for m in pattern.finditer(head)]
+    if not triggers:
+        return False
+    between = head[max(triggers, key=lambda m: m.end()).end():]
+    return (bool(_SAYING.search(between)) and len(between.split()) <= rules.window
+            and not any(p.search(between) for p in rules.ends))
 
 
 def reported(unit: str, start: int) -> bool:
