@@ -54,6 +54,11 @@ def test_a_one_letter_typo_in_a_key_word_still_counts():
     assert right.criteria["acknowledges"].met and typo.criteria["acknowledges"].met
 
 
+def test_a_contraction_typed_without_its_apostrophe_is_not_read_as_a_typo():
+    answer = {"family": "joy doesnt know there are hand dryers by the door", "service": "", "question": ""}
+    assert score("story-both-sides", answer).criteria["knowledge_gap"].met
+
+
 def test_telling_a_parent_how_they_must_feel_is_not_an_acknowledgement():
     result = score("listening-response", "How on earth do you manage? You must be so worried. "
                                          "What has he been doing at home? Let's meet on Friday.")

@@ -207,6 +207,8 @@ def forgive_typos(text: str, vocabulary: frozenset[str]) -> str:
         lower = word.lower()
         if len(lower) < 5 or lower in vocabulary or lower in known or "'" in lower:
             return word
+        if lower.endswith("nt") and lower[:-1] in vocabulary:
+            return word  # "doesnt" is "doesn't" typed without the apostrophe, not a typo for "doesn"
         return _corrected(lower, vocabulary) or word
 
     return _TOKEN.sub(fix, text)
