@@ -32,7 +32,6 @@ _LITERAL = re.compile(r"(?<![\\(?])\b[a-z]{5,}\b")
 # Quoted words: in double quotes, or in single quotes that are not apostrophes (the opening one
 # follows no letter and comes before one; the closing one follows a non-space and comes before no
 # letter; an apostrophe inside a word stays inside), as British writers quote: 'a normal life'.
-_SAYING = re.compile(r"\b(say|saying|said|tell|telling|told|call|calling|use|using|write|writing|hear|hearing|give|giving|offer|offering|pretend|pretending)\b", re.I)
 _QUOTES = re.compile(r'"[^"]*"|(?<![A-Za-z0-9])\'(?=[A-Za-z])(?:[^\'"]|(?<=[A-Za-z])\'(?=[a-z]))'
                      r'{1,80}?(?<=\S)\'(?![A-Za-z])')
 
@@ -68,6 +67,7 @@ class Scope:
     reported: tuple[re.Pattern, ...]
     endorsed: tuple[re.Pattern, ...]
     own_quote: tuple[re.Pattern, ...]
+    saying: tuple[re.Pattern, ...]
 
 
 @lru_cache(maxsize=None)
@@ -75,7 +75,7 @@ def scope_rules() -> Scope:
     """The negation, reporting and quoting rules, from data/scope.yaml."""
     data = load_yaml("scope.yaml")
     compiled = {key: tuple(compile_pattern(p, f"scope.yaml, {key}") for p in data.get(key) or ())
-                for key in ("before", "label_before", "pseudo", "after", "ends", "reported", "endorsed", "own_quote")}
+                for key in ("before", "label_before", "pseudo", "after", "ends", "reported", "endorsed", "own_quote", "saying")}
     return Scope(window=int(data.get("window", 6)), **compiled)
 
 
@@ -114,7 +114,7 @@ def _in_negated_quote(unit: str, start: int, end: int, before: str, rules: Scope
     if not triggers:
         return False
     between = head[max(triggers, key=lambda m: m.end()).end():]
-    return (bool(_SAYING.search(between)) and len(between.split()) <= rules.window
+    return (any(p.search(between) for p in rules.saying) and len(between.split()) <= rules.window
             and not any(p.search(between) for p in rules.ends))
 
 
